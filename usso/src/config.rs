@@ -1,0 +1,477 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::verifying_key::VerifyingKey;
+use crate::{Algorithm, ConfigError, JwksOptions, Key, TokenSource};
+
+/// What to trust: the key source and the validation rules. The Rust twin of
+/// the seed's `JWTConfig`.
+///
+/// Build one with [`JwtConfig::builder`] or [`JwtConfig::from_env`], then
+/// hand it to [`UssoAuth::new`](crate::UssoAuth::new). Everything is
+/// checked by [`build`](JwtConfigBuilder::build): a bad key or a
+/// contradictory setting is a [`ConfigError`] at start-up, not a failure at
+/// the first request.
+///
+/// ```
+/// use usso::JwtConfig;
+///
+/// let config = JwtConfig::builder()
+///     .jwks_url("http://localhost:8000/.well-known/jwks.json")
+///     .issuer("http://localhost:8000")
+///     .audience("your-app")
+///     .build()?;
+/// # Ok::<(), usso::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct JwtConfig {
+    pub(crate) keys: KeySourceConfig,
+    pub(crate) rules: Arc<Rules>,
+    pub(crate) token_sources: Arc<[TokenSource]>,
+    pub(crate) realm: Arc<str>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum KeySourceConfig {
+    Static(Arc<VerifyingKey>),
+    Jwks {
+        url: String,
+        options: JwksOptions,
+        client: Option<reqwest::Client>,
+    },
+}
+
+/// The claim rules, resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct Rules {
+    pub(crate) issuers: Vec<String>,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) verify_exp: bool,
+    pub(crate) verify_nbf: bool,
+    pub(crate) verify_iss: bool,
+    pub(crate) verify_aud: bool,
+    pub(crate) require_exp: bool,
+    pub(crate) leeway: i64,
+    pub(crate) max_age: Option<i64>,
+    pub(crate) token_types: Vec<String>,
+    pub(crate) require_token_type: bool,
+    pub(crate) typ: Option<String>,
+    pub(crate) max_token_bytes: usize,
+}
+
+impl JwtConfig {
+    /// Starts a builder. Exactly one of [`jwks_url`](JwtConfigBuilder::jwks_url)
+    /// or [`key`](JwtConfigBuilder::key) must be set.
+    pub fn builder() -> JwtConfigBuilder {
+        JwtConfigBuilder::default()
+    }
+
+    /// Reads `USSO_JWKS_URL`, `USSO_ISSUER` and `USSO_AUDIENCE` (the seed's
+    /// Best Practice 1). `USSO_ISSUER` and `USSO_AUDIENCE` may hold several
+    /// comma-separated values. All three are required: an authorizer that
+    /// silently accepts any issuer because a variable was forgotten is a
+    /// vulnerability, not a default.
+    ///
+    /// # Errors
+    /// [`ConfigError::MissingEnv`] naming the first missing variable, or any
+    /// error of [`JwtConfigBuilder::build`].
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::builder_from_env()?.build()
+    }
+
+    /// Like [`from_env`](Self::from_env) but returns the builder, so that
+    /// more settings can be added before `build()`.
+    ///
+    /// # Errors
+    /// [`ConfigError::MissingEnv`] naming the first missing variable.
+    pub fn builder_from_env() -> Result<JwtConfigBuilder, ConfigError> {
+        fn var(name: &'static str) -> Result<String, ConfigError> {
+            match std::env::var(name) {
+                Ok(v) if !v.trim().is_empty() => Ok(v),
+                Ok(_) | Err(std::env::VarError::NotPresent) => {
+                    Err(ConfigError::MissingEnv { var: name })
+                }
+                Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::InvalidEnv {
+                    var: name,
+                    reason: "not valid UTF-8".into(),
+                }),
+            }
+        }
+        let jwks = var("USSO_JWKS_URL")?;
+        let issuers = var("USSO_ISSUER")?;
+        let audiences = var("USSO_AUDIENCE")?;
+        let split = |s: &str| -> Vec<String> {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        Ok(Self::builder()
+            .jwks_url(jwks.trim())
+            .issuers(split(&issuers))
+            .audiences(split(&audiences)))
+    }
+
+    /// The configured token sources, in order.
+    pub fn token_sources(&self) -> &[TokenSource] {
+        &self.token_sources
+    }
+
+    /// The realm used in `WWW-Authenticate` challenges.
+    pub fn realm(&self) -> &str {
+        &self.realm
+    }
+
+    /// The JWKS URL, when the keys come from one.
+    pub fn jwks_url(&self) -> Option<&str> {
+        match &self.keys {
+            KeySourceConfig::Jwks { url, .. } => Some(url),
+            KeySourceConfig::Static(_) => None,
+        }
+    }
+
+    /// The accepted issuers.
+    pub fn issuers(&self) -> &[String] {
+        &self.rules.issuers
+    }
+
+    /// The accepted audiences.
+    pub fn audiences(&self) -> &[String] {
+        &self.rules.audiences
+    }
+}
+
+/// Builds a [`JwtConfig`]. Setters consume and return the builder; every
+/// problem is reported by [`build`](Self::build).
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct JwtConfigBuilder {
+    jwks_url: Option<String>,
+    key: Option<Key>,
+    algorithm: Option<Algorithm>,
+    issuers: Vec<String>,
+    audiences: Vec<String>,
+    verify_exp: bool,
+    verify_nbf: bool,
+    verify_iss: bool,
+    verify_aud: bool,
+    require_exp: bool,
+    leeway: Duration,
+    max_age: Option<Duration>,
+    token_types: Vec<String>,
+    require_token_type: bool,
+    typ: Option<String>,
+    max_token_bytes: usize,
+    token_sources: Vec<TokenSource>,
+    realm: String,
+    jwks_options: JwksOptions,
+    http_client: Option<reqwest::Client>,
+}
+
+impl Default for JwtConfigBuilder {
+    fn default() -> Self {
+        Self {
+            jwks_url: None,
+            key: None,
+            algorithm: None,
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            verify_exp: true,
+            verify_nbf: true,
+            verify_iss: true,
+            verify_aud: true,
+            require_exp: true,
+            leeway: Duration::from_secs(10),
+            max_age: None,
+            token_types: vec!["access".to_owned()],
+            require_token_type: false,
+            typ: None,
+            max_token_bytes: 8 * 1024,
+            token_sources: TokenSource::defaults(),
+            realm: "usso".to_owned(),
+            jwks_options: JwksOptions::default(),
+            http_client: None,
+        }
+    }
+}
+
+impl JwtConfigBuilder {
+    /// Fetch verification keys from this JWKS URL (`http` or `https`).
+    /// Mutually exclusive with [`key`](Self::key). No default.
+    pub fn jwks_url(mut self, url: impl Into<String>) -> Self {
+        self.jwks_url = Some(url.into());
+        self
+    }
+
+    /// Verify with this one static key instead of a JWKS (the seed's `key=`).
+    /// Mutually exclusive with [`jwks_url`](Self::jwks_url). No default.
+    pub fn key(mut self, key: Key) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// The algorithm of the static key (the seed's `type=`). Tokens must use
+    /// exactly this algorithm. Defaults to every algorithm of the key's own
+    /// family (EdDSA for Ed25519, RS*/PS* for RSA, ES256 or ES384 for EC); an
+    /// HMAC secret always needs it. Ignored for JWKS keys, which are pinned
+    /// by their own `kty`/`crv`/`alg`.
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = Some(algorithm);
+        self
+    }
+
+    /// Accept tokens from this issuer (adds to the list). Defaults to none,
+    /// which skips the `iss` check; when set, a token without `iss` is rejected.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuers.push(issuer.into());
+        self
+    }
+
+    /// Accept tokens from any of these issuers (adds to the list).
+    pub fn issuers<I, S>(mut self, issuers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.issuers.extend(issuers.into_iter().map(Into::into));
+        self
+    }
+
+    /// Accept tokens for this audience (adds to the list). Defaults to none,
+    /// which skips the `aud` check; when set, the token's `aud` (a string or
+    /// an array) must contain one of them.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// Accept tokens for any of these audiences (adds to the list).
+    pub fn audiences<I, S>(mut self, audiences: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.audiences.extend(audiences.into_iter().map(Into::into));
+        self
+    }
+
+    /// Check `exp`. Defaults to `true`.
+    pub fn verify_exp(mut self, on: bool) -> Self {
+        self.verify_exp = on;
+        self
+    }
+
+    /// Check `nbf`. Defaults to `true`.
+    pub fn verify_nbf(mut self, on: bool) -> Self {
+        self.verify_nbf = on;
+        self
+    }
+
+    /// Check `iss` against [`issuer`](Self::issuer). Defaults to `true`.
+    pub fn verify_iss(mut self, on: bool) -> Self {
+        self.verify_iss = on;
+        self
+    }
+
+    /// Check `aud` against [`audience`](Self::audience). Defaults to `true`.
+    pub fn verify_aud(mut self, on: bool) -> Self {
+        self.verify_aud = on;
+        self
+    }
+
+    /// Reject tokens without `exp`. Defaults to `true` (RFC 8725 §3.10:
+    /// a token that never expires is a standing credential).
+    pub fn require_exp(mut self, on: bool) -> Self {
+        self.require_exp = on;
+        self
+    }
+
+    /// Clock-skew tolerance for `exp`, `nbf`, `iat` and `max_age`.
+    /// Defaults to 10 seconds (the seed's `leeway=10`). At most 5 minutes.
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// Reject tokens issued (`iat`) longer ago than this, and tokens without
+    /// `iat`. Defaults to no limit.
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
+        self
+    }
+
+    /// The accepted `token_type` claim values. Defaults to `["access"]`:
+    /// USSO refresh tokens (`token_type: "refresh"`) are rejected, while a
+    /// token without the claim (agent tokens) is accepted unless
+    /// [`require_token_type`](Self::require_token_type) is set.
+    pub fn token_types<I, S>(mut self, types: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.token_types = types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Reject tokens without a `token_type` claim. Defaults to `false`.
+    pub fn require_token_type(mut self, on: bool) -> Self {
+        self.require_token_type = on;
+        self
+    }
+
+    /// Require this header `typ` (compared case-insensitively, with or
+    /// without the `application/` prefix), e.g. `at+jwt` for RFC 9068
+    /// access tokens. Defaults to no check.
+    pub fn typ(mut self, typ: impl Into<String>) -> Self {
+        self.typ = Some(typ.into());
+        self
+    }
+
+    /// The largest token accepted, in bytes; larger ones are rejected before
+    /// any decoding. Defaults to 8 KiB. Between 256 bytes and 64 KiB.
+    pub fn max_token_bytes(mut self, bytes: usize) -> Self {
+        self.max_token_bytes = bytes;
+        self
+    }
+
+    /// Where to look for the token, in order (replaces the list). Defaults
+    /// to [`TokenSource::defaults`]: `Authorization: Bearer`, then the
+    /// `usso-access-token` cookie.
+    pub fn token_sources<I: IntoIterator<Item = TokenSource>>(mut self, sources: I) -> Self {
+        self.token_sources = sources.into_iter().collect();
+        self
+    }
+
+    /// Look for the token in this cookie (the seed's `cookie_name=`),
+    /// replacing the default cookie; the `Authorization` header is still
+    /// tried first. Defaults to `usso-access-token`.
+    pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.token_sources
+            .retain(|s| !matches!(s, TokenSource::Cookie { .. }));
+        self.token_sources.push(TokenSource::cookie(name));
+        self
+    }
+
+    /// The `realm` of `WWW-Authenticate` challenges. Defaults to `usso`.
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.realm = realm.into();
+        self
+    }
+
+    /// JWKS cache and fetch settings. Defaults to [`JwksOptions::default`].
+    pub fn jwks_options(mut self, options: JwksOptions) -> Self {
+        self.jwks_options = options;
+        self
+    }
+
+    /// The HTTP client for every JWKS fetch (proxies, custom CAs). Defaults
+    /// to a client usso builds with the fetch and connect timeouts of
+    /// [`JwksOptions`]. A client you pass keeps its own settings; usso
+    /// still bounds each fetch with [`JwksOptions::fetch_timeout`].
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Checks everything and builds the config.
+    ///
+    /// # Errors
+    /// * [`ConfigError::NoKeySource`] / [`ConfigError::BothKeySources`].
+    /// * [`ConfigError::InvalidKey`]: the key does not parse, is a private
+    ///   key, is too small, or does not fit the algorithm (for example an
+    ///   `HS256` algorithm with a public key).
+    /// * [`ConfigError::InvalidUrl`]: the JWKS URL is not absolute `http(s)`.
+    /// * [`ConfigError::InvalidSetting`]: an out-of-range value.
+    pub fn build(self) -> Result<JwtConfig, ConfigError> {
+        let keys = match (self.jwks_url, self.key) {
+            (None, None) => return Err(ConfigError::NoKeySource),
+            (Some(_), Some(_)) => return Err(ConfigError::BothKeySources),
+            (Some(url), None) => {
+                check_url("jwks_url", &url)?;
+                self.jwks_options.validate()?;
+                KeySourceConfig::Jwks {
+                    url,
+                    options: self.jwks_options,
+                    client: self.http_client,
+                }
+            }
+            (None, Some(key)) => {
+                let key = key
+                    .resolve(self.algorithm)
+                    .map_err(|e| ConfigError::InvalidKey { reason: e.0 })?;
+                KeySourceConfig::Static(Arc::new(key))
+            }
+        };
+        if self.leeway > Duration::from_secs(300) {
+            return Err(ConfigError::InvalidSetting {
+                setting: "leeway",
+                reason: "more than 5 minutes of clock skew defeats expiry".into(),
+            });
+        }
+        if !(256..=64 * 1024).contains(&self.max_token_bytes) {
+            return Err(ConfigError::InvalidSetting {
+                setting: "max_token_bytes",
+                reason: "must be between 256 and 65536".into(),
+            });
+        }
+        if self.token_sources.is_empty() {
+            return Err(ConfigError::InvalidSetting {
+                setting: "token_sources",
+                reason: "at least one token source is needed".into(),
+            });
+        }
+        if self.issuers.iter().any(|i| i.is_empty()) || self.audiences.iter().any(|a| a.is_empty())
+        {
+            return Err(ConfigError::InvalidSetting {
+                setting: "issuer/audience",
+                reason: "an empty issuer or audience would match nothing".into(),
+            });
+        }
+        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        let rules = Rules {
+            issuers: self.issuers,
+            audiences: self.audiences,
+            verify_exp: self.verify_exp,
+            verify_nbf: self.verify_nbf,
+            verify_iss: self.verify_iss,
+            verify_aud: self.verify_aud,
+            require_exp: self.require_exp,
+            leeway: secs(self.leeway),
+            max_age: self.max_age.map(secs),
+            token_types: self.token_types,
+            require_token_type: self.require_token_type,
+            typ: self.typ.map(|t| normalize_typ(&t).to_owned()),
+            max_token_bytes: self.max_token_bytes,
+        };
+        Ok(JwtConfig {
+            keys,
+            rules: Arc::new(rules),
+            token_sources: self.token_sources.into(),
+            realm: self.realm.into(),
+        })
+    }
+}
+
+pub(crate) fn normalize_typ(typ: &str) -> &str {
+    let t = typ.trim();
+    if t.len() > 12 && t[..12].eq_ignore_ascii_case("application/") {
+        &t[12..]
+    } else {
+        t
+    }
+}
+
+pub(crate) fn check_url(setting: &'static str, url: &str) -> Result<(), ConfigError> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| ConfigError::InvalidUrl {
+        setting,
+        reason: e.to_string(),
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(ConfigError::InvalidUrl {
+            setting,
+            reason: "must be an absolute http:// or https:// URL".into(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,163 @@
+use std::borrow::Cow;
+use std::time::Duration;
+
+use http::StatusCode;
+
+/// Why a request was not authorized. Returned by
+/// [`UssoAuth::verify_token`](crate::UssoAuth::verify_token) and, with the
+/// `axum` feature, turned into an RFC 6750 response.
+///
+/// Every variant has a [`status`](Self::status) (401, 403, 503, …), a stable
+/// machine [`code`](Self::code) such as `token_expired`, and a human
+/// [`Display`](std::fmt::Display) detail. No variant ever holds the token.
+///
+/// | Python SDK exception | usso |
+/// |---|---|
+/// | `TokenNotFound` | [`AuthError::TokenNotFound`] |
+/// | `TokenExpired` | [`AuthError::TokenExpired`] |
+/// | `TokenInvalid` | [`AuthError::TokenInvalid`], [`AuthError::InvalidSignature`], [`AuthError::InvalidAudience`], [`AuthError::InvalidIssuer`], [`AuthError::UnknownKey`], [`AuthError::TokenNotYetValid`] |
+/// | `InsufficientScope` | [`AuthError::InsufficientScope`] (and [`AuthError::InsufficientRole`], [`AuthError::WorkspaceRequired`], [`AuthError::Forbidden`]) |
+/// | `USSOException` | `AuthError` itself: match on it, or use [`status`](Self::status) and [`code`](Self::code) |
+///
+/// ```
+/// use usso::AuthError;
+///
+/// let err = AuthError::TokenExpired;
+/// assert_eq!(err.status().as_u16(), 401);
+/// assert_eq!(err.code(), "token_expired");
+/// assert_eq!(err.to_string(), "the token has expired");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// The request carried no token in any configured source, or an empty one. 401.
+    #[error("no access token was provided")]
+    TokenNotFound,
+    /// The token's `exp` (plus leeway) has passed, or it is older than the
+    /// configured `max_age`. 401.
+    #[error("the token has expired")]
+    TokenExpired,
+    /// The token's `nbf` (minus leeway) is still in the future. 401.
+    #[error("the token is not valid yet")]
+    TokenNotYetValid,
+    /// The token is malformed or breaks a rule: bad encoding, a wrong claim
+    /// type, a forbidden algorithm, an unknown critical header… 401.
+    #[error("the token is invalid: {reason}")]
+    TokenInvalid {
+        /// What exactly was wrong, for the `error_description`.
+        reason: Cow<'static, str>,
+    },
+    /// The signature does not verify with the token's key. 401.
+    #[error("the token signature is invalid")]
+    InvalidSignature,
+    /// The token's `aud` contains none of the accepted audiences, or is missing. 401.
+    #[error("the token audience is not accepted")]
+    InvalidAudience,
+    /// The token's `iss` is not an accepted issuer, or is missing. 401.
+    #[error("the token issuer is not accepted")]
+    InvalidIssuer,
+    /// No key with the token's `kid` is known, even after a refresh. 401.
+    #[error("no signing key with id `{kid}` is known")]
+    UnknownKey {
+        /// The `kid` from the token header (truncated; attacker controlled).
+        kid: String,
+    },
+    /// The token lacks required scopes. 403 with `insufficient_scope`.
+    #[error("missing required scope: {}", required.join(" "))]
+    InsufficientScope {
+        /// The scopes the policy asked for.
+        required: Vec<String>,
+    },
+    /// The token lacks a required role. 403.
+    #[error("missing required role: {}", required.join(" or "))]
+    InsufficientRole {
+        /// The roles the policy asked for (any of them would do when more than one).
+        required: Vec<String>,
+    },
+    /// The route is workspace scoped and the token has no `workspace_id`. 403.
+    #[error("the token is not bound to a workspace")]
+    WorkspaceRequired,
+    /// A policy denied the request for another reason (for example a `not(…)` rule). 403.
+    #[error("access denied: {reason}")]
+    Forbidden {
+        /// Which rule denied it.
+        reason: Cow<'static, str>,
+    },
+    /// The signing keys could not be obtained (the JWKS endpoint is down and
+    /// no usable cached keys remain). 503 with `Retry-After`.
+    #[error("the signing keys are temporarily unavailable")]
+    KeysUnavailable {
+        /// When a retry makes sense.
+        retry_after: Duration,
+    },
+    /// Multi-tenant mode could not match the request to a tenant (unknown
+    /// `X-Tenant-ID`). 400.
+    #[error("unknown or missing tenant")]
+    UnknownTenant,
+    /// A server bug: a usso extractor ran but no [`UssoAuth`](crate::UssoAuth)
+    /// was reachable from the router state or the request extensions. 500.
+    #[error(
+        "usso is not configured for this route: add the `UssoAuth` to the router state (`UssoAuth: FromRef<S>`) or as a layer (`.layer(auth.layer())` or `.layer(Extension(auth))`)"
+    )]
+    MissingAuthenticator,
+}
+
+impl AuthError {
+    pub(crate) fn invalid(reason: impl Into<Cow<'static, str>>) -> Self {
+        Self::TokenInvalid {
+            reason: reason.into(),
+        }
+    }
+
+    /// The HTTP status this error maps to.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::TokenNotFound
+            | Self::TokenExpired
+            | Self::TokenNotYetValid
+            | Self::TokenInvalid { .. }
+            | Self::InvalidSignature
+            | Self::InvalidAudience
+            | Self::InvalidIssuer
+            | Self::UnknownKey { .. } => StatusCode::UNAUTHORIZED,
+            Self::InsufficientScope { .. }
+            | Self::InsufficientRole { .. }
+            | Self::WorkspaceRequired
+            | Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::KeysUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::UnknownTenant => StatusCode::BAD_REQUEST,
+            Self::MissingAuthenticator => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A stable, machine-readable code for the JSON body and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::TokenNotFound => "token_not_found",
+            Self::TokenExpired => "token_expired",
+            Self::TokenNotYetValid => "token_not_yet_valid",
+            Self::TokenInvalid { .. } => "token_invalid",
+            Self::InvalidSignature => "invalid_signature",
+            Self::InvalidAudience => "invalid_audience",
+            Self::InvalidIssuer => "invalid_issuer",
+            Self::UnknownKey { .. } => "unknown_key",
+            Self::InsufficientScope { .. } => "insufficient_scope",
+            Self::InsufficientRole { .. } => "insufficient_role",
+            Self::WorkspaceRequired => "workspace_required",
+            Self::Forbidden { .. } => "forbidden",
+            Self::KeysUnavailable { .. } => "keys_unavailable",
+            Self::UnknownTenant => "unknown_tenant",
+            Self::MissingAuthenticator => "authenticator_missing",
+        }
+    }
+
+    /// The RFC 6750 `error` parameter for `WWW-Authenticate`, if any: `None`
+    /// for a missing token (a bare challenge) and for non-auth statuses.
+    pub fn rfc6750_error(&self) -> Option<&'static str> {
+        match self.status() {
+            StatusCode::UNAUTHORIZED if *self != Self::TokenNotFound => Some("invalid_token"),
+            StatusCode::FORBIDDEN => Some("insufficient_scope"),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,1138 @@
+//! The USSO scope engine: parse scope strings and decide what they grant.
+//!
+//! # Grammar
+//!
+//! A scope is `[action:]path[?k=v&k2=v2]`, for example `update:media/files?user_id=u1`.
+//!
+//! - **action**: the text before the first `:`, if that `:` comes before the first `?`. Levels:
+//!   `read` 10 < `create` 20 < `update` 30 < `delete` 40 < `manage` 50 < `admin` 60 <
+//!   `owner` = `*` 90 < `superadmin` 100. A scope grants every action of equal or lower level.
+//! - **path**: `/`-separated segments. Each is an fnmatch glob (`*`, `?`, `[abc]`, `[a-z]`, `[!x]`;
+//!   case-sensitive; an unclosed `[` is literal). An empty segment (`media//files`) means `*`.
+//! - **filters**: `&`-separated `key=value` pairs after the first `?`. The value is a glob. A scope
+//!   with filters grants only requests whose filters carry each key with a matching value.
+//!
+//! [`Scope::parse`] reads that grammar strictly (see its `# Errors`). [`ScopeEngine`] decides
+//! access in one of two [`Mode`]s.
+//!
+//! # Modes
+//!
+//! | | [`Mode::Compatible`] (Python `usso` 0.33.5) | [`Mode::Strict`] (default) |
+//! |---|---|---|
+//! | unknown action (`write:posts`), scope or request | level 10: same as `read` | [`ScopeError::UnknownAction`] |
+//! | action case (`ADMIN:x`) | exact keys only: `ADMIN` is unknown, so 10 | exact lowercase only: error |
+//! | scope without action (`posts`, `openid`) | `read` (level 0 in `get_scope_filters`) | grants nothing; in subset checks equal only to itself |
+//! | empty path (`""`, `read:`, `?a=1`) | `*`: grants every resource | malformed: [`ScopeError::InvalidScope`] |
+//! | malformed scope (whitespace, control char, > 1024 bytes, `?k`, `?k=`) | accepted as Python parses it | [`ScopeError::InvalidScope`] |
+//! | filter text | `urllib.parse_qs`: `%XX` and `+` decoded, pairs without `=` or value dropped (`?*` = no filter), first duplicate wins | literal; duplicate key is an error |
+//! | path alignment | right-aligned: extra leading segments on either side are ignored (`read:files` grants `a/files`; `read:media/files` grants `files`) | segment counts must be equal |
+//! | `*` request segment | matches any scope segment (not in last place) | literal text |
+//! | trailing `**` scope segment | a plain glob for one segment | one or more remaining segments (`read:media/**`) |
+//! | request path (`""`, `a//b`) | any string | empty segments: [`ScopeError::InvalidResource`] |
+//! | multi-key scope filter vs [`Filters::Map`] | map split into one-key maps and ORed: never matches | ANDed: matches when every key matches |
+//! | empty [`Filters::Map`] | denies everything (Python splits `{}` into `[]`) | same as [`Filters::None`] |
+//! | `is_authorized` with no requested action | level not checked | `read` required |
+//! | subset path check | fnmatch of the super path against the subset's text (`read:?` ⊇ `read:*`) | sound: a glob in the subset must be covered by `*`, `**` or the same glob |
+//!
+//! Strict is the default for new code because every Compatible difference widens access
+//! silently: a misspelt action grants read, `read:` grants everything, `read:files` grants any
+//! `*/files`. Compatible reproduces the Python SDK's decisions bit for bit, for services that
+//! share tokens with Python ones. In both modes [`ScopeEngine::get_common_scopes`] returns a
+//! deterministic order (Python returns set order).
+//!
+//! ```
+//! use usso::scope::{Filters, ScopeEngine, ScopeError};
+//!
+//! let scopes = ["read:media/files?user_id=u1", "write:posts"];
+//! let own = Filters::map([("user_id", "u1")]);
+//!
+//! let compat = ScopeEngine::compatible();
+//! assert_eq!(compat.check_access(&scopes, "media/files", "read", &own), Ok(true));
+//! // Python counts the unknown `write` as read.
+//! assert_eq!(compat.check_access(&scopes, "posts", "read", &Filters::None), Ok(true));
+//!
+//! let strict = ScopeEngine::default();
+//! assert!(matches!(
+//!     strict.check_access(&scopes, "media/files", "read", &own),
+//!     Err(ScopeError::UnknownAction(a)) if a == "write"
+//! ));
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// Filter key/value pairs, as in a scope's query or a request.
+pub type FilterMap = BTreeMap<String, String>;
+
+/// Longest scope [`Scope::parse`] accepts, in bytes, after empty segments become `*`.
+pub const MAX_SCOPE_LEN: usize = 1024;
+
+static NO_FILTERS: FilterMap = BTreeMap::new();
+
+/// A privilege level. Higher levels include lower ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    /// `read`, level 10.
+    Read,
+    /// `create`, level 20.
+    Create,
+    /// `update`, level 30.
+    Update,
+    /// `delete`, level 40.
+    Delete,
+    /// `manage`, level 50.
+    Manage,
+    /// `admin`, level 60.
+    Admin,
+    /// `owner` or `*`, level 90.
+    Owner,
+    /// `superadmin`, level 100.
+    SuperAdmin,
+}
+
+impl Action {
+    /// The numeric level, as in the Python SDK's `PRIVILEGE_LEVELS`.
+    ///
+    /// ```
+    /// use usso::scope::Action;
+    /// assert!(Action::Admin.level() > Action::Delete.level());
+    /// assert_eq!("*".parse::<Action>().map(Action::level), Ok(90));
+    /// ```
+    #[must_use]
+    pub const fn level(self) -> u8 {
+        match self {
+            Self::Read => 10,
+            Self::Create => 20,
+            Self::Update => 30,
+            Self::Delete => 40,
+            Self::Manage => 50,
+            Self::Admin => 60,
+            Self::Owner => 90,
+            Self::SuperAdmin => 100,
+        }
+    }
+
+    /// The canonical lowercase name (`Owner` is `owner`, never `*`).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+            Self::Manage => "manage",
+            Self::Admin => "admin",
+            Self::Owner => "owner",
+            Self::SuperAdmin => "superadmin",
+        }
+    }
+}
+
+impl FromStr for Action {
+    type Err = ScopeError;
+
+    /// Parses the exact lowercase names plus `*` (= `owner`). Matching is case-sensitive
+    /// because Python's lookup is: accepting `ADMIN` would grant more than Python does.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "read" => Self::Read,
+            "create" => Self::Create,
+            "update" => Self::Update,
+            "delete" => Self::Delete,
+            "manage" => Self::Manage,
+            "admin" => Self::Admin,
+            "owner" | "*" => Self::Owner,
+            "superadmin" => Self::SuperAdmin,
+            _ => return Err(ScopeError::UnknownAction(s.to_owned())),
+        })
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl AsRef<str> for Action {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// How a [`ScopeEngine`] interprets scopes; the module docs tabulate the differences.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Bit-for-bit the Python SDK (usso 0.33.5), pitfalls included.
+    Compatible,
+    /// Fails closed: explicit actions, aligned paths, ANDed filters, errors for bad input.
+    #[default]
+    Strict,
+}
+
+/// Why [`Scope::parse`] rejected a string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScopeParseError {
+    /// The string is empty.
+    Empty,
+    /// Longer than [`MAX_SCOPE_LEN`] bytes (counting each empty segment as `*`).
+    TooLong {
+        /// The length in bytes.
+        len: usize,
+    },
+    /// Whitespace or a control character at byte `index`.
+    InvalidChar {
+        /// The offending character.
+        ch: char,
+        /// Its byte offset.
+        index: usize,
+    },
+    /// `:` with nothing before it.
+    EmptyAction,
+    /// No path, as in `read:` or `?a=1`; write `*` to mean every resource.
+    EmptyPath,
+    /// A filter pair without `=`, or with an empty key or value (`?a`, `?a=`, `?=1`, `?a=1&`).
+    MalformedFilter {
+        /// The pair as written.
+        pair: String,
+    },
+    /// The same filter key twice.
+    DuplicateFilter {
+        /// The repeated key.
+        key: String,
+    },
+}
+
+impl fmt::Display for ScopeParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("scope is empty"),
+            Self::TooLong { len } => write!(f, "scope is {len} bytes, over {MAX_SCOPE_LEN}"),
+            Self::InvalidChar { ch, index } => write!(f, "scope has {ch:?} at byte {index}"),
+            Self::EmptyAction => f.write_str("scope has an empty action before `:`"),
+            Self::EmptyPath => f.write_str("scope has an empty path (use `*` for every resource)"),
+            Self::MalformedFilter { pair } => write!(f, "scope filter `{pair}` is not `key=value`"),
+            Self::DuplicateFilter { key } => write!(f, "scope filter `{key}` is repeated"),
+        }
+    }
+}
+
+impl std::error::Error for ScopeParseError {}
+
+/// Why a [`Mode::Strict`] check refused to decide. [`Mode::Compatible`] never returns one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScopeError {
+    /// An action that is not an [`Action`] name, in a scope or in the request.
+    UnknownAction(String),
+    /// A scope that [`Scope::parse`] rejects.
+    InvalidScope {
+        /// The scope as given.
+        scope: String,
+        /// Why it was rejected.
+        source: ScopeParseError,
+    },
+    /// A requested resource path that is empty or has an empty segment.
+    InvalidResource(String),
+}
+
+impl fmt::Display for ScopeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownAction(a) => write!(f, "unknown action `{a}`"),
+            Self::InvalidScope { scope, source } => write!(f, "invalid scope `{scope}`: {source}"),
+            Self::InvalidResource(p) => write!(f, "invalid resource path `{p}`"),
+        }
+    }
+}
+
+impl std::error::Error for ScopeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::InvalidScope { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// A parsed scope `[action:]path[?filters]`.
+///
+/// ```
+/// use usso::scope::Scope;
+///
+/// let s: Scope = "read:media//files?user_id=1".parse()?;
+/// assert_eq!(s.action(), Some("read"));
+/// assert_eq!(s.path(), ["media", "*", "files"]);
+/// assert_eq!(s.filters().get("user_id").map(String::as_str), Some("1"));
+/// assert_eq!(s.to_string(), "read:media/*/files?user_id=1");
+/// # Ok::<(), usso::scope::ScopeParseError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Scope {
+    action: Option<String>,
+    path: Vec<String>,
+    filters: FilterMap,
+}
+
+impl Scope {
+    /// Parses a scope; [`Display`](fmt::Display) writes it back so that it reparses equal.
+    ///
+    /// The action text is kept as written, known or not: [`ScopeEngine`] decides what an
+    /// unknown action means. Filters are literal (no percent-decoding).
+    ///
+    /// # Errors
+    ///
+    /// [`ScopeParseError`] for an empty string, more than [`MAX_SCOPE_LEN`] bytes, any
+    /// whitespace or control character, `:` with no action before it, an empty path, a filter
+    /// pair that is not `key=value` with both sides non-empty (also an empty query, `x?`), or
+    /// a repeated filter key.
+    pub fn parse(s: &str) -> Result<Self, ScopeParseError> {
+        if s.is_empty() {
+            return Err(ScopeParseError::Empty);
+        }
+        if s.len() > MAX_SCOPE_LEN {
+            return Err(ScopeParseError::TooLong { len: s.len() });
+        }
+        if let Some((index, ch)) = s
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace() || c.is_control())
+        {
+            return Err(ScopeParseError::InvalidChar { ch, index });
+        }
+        let (action, rest) = split_action(s);
+        if action == Some("") {
+            return Err(ScopeParseError::EmptyAction);
+        }
+        let (path, query) = match rest.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (rest, None),
+        };
+        if path.is_empty() {
+            return Err(ScopeParseError::EmptyPath);
+        }
+        let path = split_segments(path);
+        // Display writes `*` for each empty segment; bounding the normalised length keeps
+        // every parsed scope's Display reparseable.
+        let len = s.len() + path.iter().filter(|seg| seg.is_none()).count();
+        if len > MAX_SCOPE_LEN {
+            return Err(ScopeParseError::TooLong { len });
+        }
+        let mut filters = FilterMap::new();
+        for pair in query.into_iter().flat_map(|q| q.split('&')) {
+            let Some((k, v)) = pair.split_once('=').filter(|(k, v)| !k.is_empty() && !v.is_empty())
+            else {
+                return Err(ScopeParseError::MalformedFilter { pair: pair.to_owned() });
+            };
+            if filters.insert(k.to_owned(), v.to_owned()).is_some() {
+                return Err(ScopeParseError::DuplicateFilter { key: k.to_owned() });
+            }
+        }
+        Ok(Self {
+            action: action.map(str::to_owned),
+            path: path.into_iter().map(|seg| seg.unwrap_or("*").to_owned()).collect(),
+            filters,
+        })
+    }
+
+    /// Python's `parse_scope`, which accepts any string. An empty action is `None`, which
+    /// every Python helper treats the same as `""`.
+    fn parse_compatible(s: &str) -> Self {
+        let (action, rest) = split_action(s);
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let path = if path.is_empty() {
+            vec!["*".to_owned()]
+        } else {
+            split_segments(path).into_iter().map(|seg| seg.unwrap_or("*").to_owned()).collect()
+        };
+        Self {
+            action: action.filter(|a| !a.is_empty()).map(str::to_owned),
+            path,
+            filters: parse_qs(query),
+        }
+    }
+
+    /// The action text, `None` when the scope has none.
+    #[must_use]
+    pub fn action(&self) -> Option<&str> {
+        self.action.as_deref()
+    }
+
+    /// The path segments; never empty, and empty segments are already `*`.
+    #[must_use]
+    pub fn path(&self) -> &[String] {
+        &self.path
+    }
+
+    /// The filters, sorted by key.
+    #[must_use]
+    pub fn filters(&self) -> &FilterMap {
+        &self.filters
+    }
+
+    fn compat_action(&self) -> &str {
+        self.action.as_deref().unwrap_or("")
+    }
+}
+
+impl FromStr for Scope {
+    type Err = ScopeParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(action) = &self.action {
+            write!(f, "{action}:")?;
+        }
+        f.write_str(&self.path.join("/"))?;
+        for (i, (k, v)) in self.filters.iter().enumerate() {
+            write!(f, "{}{k}={v}", if i == 0 { '?' } else { '&' })?;
+        }
+        Ok(())
+    }
+}
+
+/// The filters a request carries, in either shape the Python SDK accepts.
+///
+/// ```
+/// use usso::scope::{Filters, ScopeEngine};
+///
+/// let scopes = ["read:docs?user_id=u1&tenant_id=t1"];
+/// let both = Filters::map([("user_id", "u1"), ("tenant_id", "t1")]);
+/// assert_eq!(ScopeEngine::strict().check_access(&scopes, "docs", "read", &both), Ok(true));
+/// // Python ORs the keys one at a time, so a two-key scope never matches.
+/// assert_eq!(ScopeEngine::compatible().check_access(&scopes, "docs", "read", &both), Ok(false));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Filters {
+    /// No filters (Python `None`): only scopes without filters can match.
+    #[default]
+    None,
+    /// One dict, such as `{"user_id": "u1", "tenant_id": "t1"}`.
+    Map(FilterMap),
+    /// A list of dicts, each an alternative; access if any one is granted.
+    AnyOf(Vec<FilterMap>),
+}
+
+impl Filters {
+    /// A [`Filters::Map`] from pairs.
+    pub fn map<I, K, V>(pairs: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        Self::Map(collect_map(pairs))
+    }
+
+    /// A [`Filters::AnyOf`] from lists of pairs.
+    pub fn any_of<I, J, K, V>(alternatives: I) -> Self
+    where
+        I: IntoIterator<Item = J>,
+        J: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        Self::AnyOf(alternatives.into_iter().map(collect_map).collect())
+    }
+}
+
+fn collect_map<I, K, V>(pairs: I) -> FilterMap
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: Into<String>,
+    V: Into<String>,
+{
+    pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect()
+}
+
+/// Inputs of [`ScopeEngine::owner_authorization`], named like the Python keyword arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OwnerCheck<'a> {
+    /// The request's filter, e.g. `{"user_id": "123"}`.
+    pub requested_filter: Option<&'a FilterMap>,
+    /// The caller's user id; used when `owner_id` is absent or empty.
+    pub user_id: Option<&'a str>,
+    /// Level granted by an owner match. Defaults to `"owner"`.
+    pub self_action: &'a str,
+    /// The requested action. Defaults to `"read"`.
+    pub action: &'a str,
+    /// The owner id to match (takes precedence over `user_id`).
+    pub owner_id: Option<&'a str>,
+    /// A workspace id, matched on its own after the owner id.
+    pub workspace_id: Option<&'a str>,
+    /// Level granted by a workspace match; `None` means `self_action`.
+    pub workspace_action: Option<&'a str>,
+}
+
+impl Default for OwnerCheck<'_> {
+    fn default() -> Self {
+        Self {
+            requested_filter: None,
+            user_id: None,
+            self_action: "owner",
+            action: "read",
+            owner_id: None,
+            workspace_id: None,
+            workspace_action: None,
+        }
+    }
+}
+
+/// Decides what scopes grant, in a [`Mode`]. Method names follow the Python SDK.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ScopeEngine {
+    mode: Mode,
+}
+
+impl ScopeEngine {
+    /// An engine in `mode`.
+    #[must_use]
+    pub const fn new(mode: Mode) -> Self {
+        Self { mode }
+    }
+
+    /// An engine matching the Python SDK bit for bit.
+    #[must_use]
+    pub const fn compatible() -> Self {
+        Self::new(Mode::Compatible)
+    }
+
+    /// An engine in [`Mode::Strict`], the default.
+    #[must_use]
+    pub const fn strict() -> Self {
+        Self::new(Mode::Strict)
+    }
+
+    /// This engine's mode.
+    #[must_use]
+    pub const fn mode(self) -> Mode {
+        self.mode
+    }
+
+    /// Whether a scope path (a glob per segment) covers a requested path.
+    ///
+    /// Compatible splits both strings on `/` as they are (an empty segment is skipped, not
+    /// `*`). Strict treats an empty scope path as matching nothing and an empty scope
+    /// segment as `*`, and never matches a request path with an empty segment.
+    ///
+    /// ```
+    /// use usso::scope::ScopeEngine;
+    /// assert!(ScopeEngine::compatible().is_path_match("files", "file-manager/files"));
+    /// assert!(!ScopeEngine::strict().is_path_match("files", "file-manager/files"));
+    /// assert!(ScopeEngine::strict().is_path_match("media/**", "media/a/b"));
+    /// ```
+    #[must_use]
+    pub fn is_path_match(self, user_path: &str, requested_path: &str) -> bool {
+        let req: Vec<&str> = requested_path.split('/').collect();
+        match self.mode {
+            Mode::Compatible => compat_path_match(&user_path.split('/').collect::<Vec<_>>(), &req),
+            Mode::Strict => {
+                let user: Vec<&str> =
+                    split_segments(user_path).into_iter().map(|s| s.unwrap_or("*")).collect();
+                !user_path.is_empty() && !req.contains(&"") && strict_path_match(&user, &req)
+            }
+        }
+    }
+
+    /// Whether one scope grants `requested_action` on `requested_path` with `requested_filter`.
+    ///
+    /// # Errors
+    ///
+    /// Strict only: [`ScopeError`] for a malformed scope, an unknown action or an invalid path.
+    pub fn is_authorized(
+        self,
+        user_scope: &str,
+        requested_path: &str,
+        requested_action: Option<&str>,
+        requested_filter: Option<&FilterMap>,
+    ) -> Result<bool, ScopeError> {
+        let filter = requested_filter.unwrap_or(&NO_FILTERS);
+        match self.mode {
+            Mode::Compatible => {
+                let req: Vec<&str> = requested_path.split('/').collect();
+                let scope = Scope::parse_compatible(user_scope);
+                Ok(compat_authorized(&scope, &req, requested_action, filter))
+            }
+            Mode::Strict => {
+                let action: Action = requested_action.unwrap_or("read").parse()?;
+                let req = strict_resource(requested_path)?;
+                let (scope, granted) = strict_scope(user_scope)?;
+                Ok(strict_authorized(&scope, granted, &req, action, filter))
+            }
+        }
+    }
+
+    /// Whether any of `user_scopes` grants `action` on `resource_path` under `filters`.
+    ///
+    /// ```
+    /// use usso::scope::{Action, Filters, ScopeEngine};
+    ///
+    /// let scopes = ["update:media/files/*?user_id=abc"];
+    /// let mine = Filters::map([("user_id", "abc")]);
+    /// let engine = ScopeEngine::strict();
+    /// assert_eq!(engine.check_access(&scopes, "media/files/x", Action::Read, &mine), Ok(true));
+    /// assert_eq!(engine.check_access(&scopes, "media/files/x", Action::Delete, &mine), Ok(false));
+    /// assert_eq!(engine.check_access(&scopes, "files/x", "read", &mine), Ok(false));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Strict only: [`ScopeError`] if any scope is malformed or has an unknown action, if
+    /// `action` is unknown, or if `resource_path` has an empty segment; checked before any
+    /// scope is tried, so the outcome never depends on scope order.
+    pub fn check_access<S: AsRef<str>>(
+        self,
+        user_scopes: &[S],
+        resource_path: &str,
+        action: impl AsRef<str>,
+        filters: &Filters,
+    ) -> Result<bool, ScopeError> {
+        let action = action.as_ref();
+        match self.mode {
+            Mode::Compatible => {
+                let contexts = match filters {
+                    Filters::None => vec![FilterMap::new()],
+                    Filters::Map(m) => m
+                        .iter()
+                        .map(|(k, v)| FilterMap::from([(k.clone(), v.clone())]))
+                        .collect(),
+                    Filters::AnyOf(list) => list.clone(),
+                };
+                let req: Vec<&str> = resource_path.split('/').collect();
+                let action = Some(if action.is_empty() { "read" } else { action });
+                Ok(user_scopes.iter().any(|s| {
+                    let scope = Scope::parse_compatible(s.as_ref());
+                    contexts.iter().any(|c| compat_authorized(&scope, &req, action, c))
+                }))
+            }
+            Mode::Strict => {
+                let action: Action = action.parse()?;
+                let req = strict_resource(resource_path)?;
+                let scopes = strict_scopes(user_scopes)?;
+                let contexts: Vec<&FilterMap> = match filters {
+                    Filters::None => vec![&NO_FILTERS],
+                    Filters::Map(m) => vec![m],
+                    Filters::AnyOf(list) => list.iter().collect(),
+                };
+                Ok(scopes.iter().any(|(scope, granted)| {
+                    contexts.iter().any(|c| strict_authorized(scope, *granted, &req, action, c))
+                }))
+            }
+        }
+    }
+
+    /// The filters of every scope that grants `action` on `resource`, in scope order.
+    ///
+    /// Compatible keeps Python's quirk here: an unknown `action` is level 0 (so every scope
+    /// qualifies) and a scope without action is level 0 (so it never qualifies for `read`).
+    ///
+    /// # Errors
+    ///
+    /// Strict only, as for [`check_access`](Self::check_access).
+    pub fn get_scope_filters<S: AsRef<str>>(
+        self,
+        action: impl AsRef<str>,
+        resource: &str,
+        user_scopes: &[S],
+    ) -> Result<Vec<FilterMap>, ScopeError> {
+        let action = action.as_ref();
+        match self.mode {
+            Mode::Compatible => {
+                let level = compat_level(action, 0);
+                let req: Vec<&str> = resource.split('/').collect();
+                Ok(user_scopes
+                    .iter()
+                    .map(|s| Scope::parse_compatible(s.as_ref()))
+                    .filter(|s| compat_level(s.compat_action(), 0) >= level)
+                    .filter(|s| compat_path_match(&s.path, &req))
+                    .map(|s| s.filters)
+                    .collect())
+            }
+            Mode::Strict => {
+                let action: Action = action.parse()?;
+                let req = strict_resource(resource)?;
+                Ok(strict_scopes(user_scopes)?
+                    .into_iter()
+                    .filter(|(s, granted)| {
+                        granted.is_some_and(|g| g >= action) && strict_path_match(&s.path, &req)
+                    })
+                    .map(|(s, _)| s.filters)
+                    .collect())
+            }
+        }
+    }
+
+    /// The least restrictive filter: lowest score, summing `tenant_id` 1, `workspace_id` 2,
+    /// `user_id` 4, `uid` 8 and 16 for any other key; the first wins a tie, and an empty
+    /// list gives an empty map. The same in both modes.
+    ///
+    /// ```
+    /// use usso::scope::{FilterMap, ScopeEngine};
+    /// let f = |k: &str| FilterMap::from([(k.to_owned(), "1".to_owned())]);
+    /// let best = ScopeEngine::broadest_scope_filter(&[f("uid"), f("tenant_id"), f("user_id")]);
+    /// assert_eq!(best, f("tenant_id"));
+    /// ```
+    #[must_use]
+    pub fn broadest_scope_filter(filters: &[FilterMap]) -> FilterMap {
+        let score = |f: &FilterMap| -> usize {
+            f.keys()
+                .map(|k| match k.as_str() {
+                    "tenant_id" => 1,
+                    "workspace_id" => 2,
+                    "user_id" => 4,
+                    "uid" => 8,
+                    _ => 16,
+                })
+                .fold(0, usize::saturating_add)
+        };
+        filters.iter().min_by_key(|f| score(f)).cloned().unwrap_or_default()
+    }
+
+    /// Self-access: grants when the request filter's `owner_id`, `user_id` or `workspace_id`
+    /// equals the owner id (`owner_id`, else `user_id`; level `self_action`), or else the
+    /// `workspace_id` (level `workspace_action`, else `self_action`), and that level covers
+    /// `action`. Empty ids never match; an empty action means `read`.
+    ///
+    /// ```
+    /// use usso::scope::{FilterMap, OwnerCheck, ScopeEngine};
+    /// let filter = FilterMap::from([("user_id".to_owned(), "u1".to_owned())]);
+    /// let check = OwnerCheck { requested_filter: Some(&filter), user_id: Some("u1"),
+    ///     action: "delete", ..OwnerCheck::default() };
+    /// assert_eq!(ScopeEngine::strict().owner_authorization(&check), Ok(true));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Strict only: [`ScopeError::UnknownAction`] if `action`, `self_action` or
+    /// `workspace_action` is not an [`Action`], whether or not an id matched.
+    pub fn owner_authorization(self, check: &OwnerCheck<'_>) -> Result<bool, ScopeError> {
+        let level = |a: &str| -> Result<u8, ScopeError> {
+            let a = if a.is_empty() { "read" } else { a };
+            match self.mode {
+                Mode::Compatible => Ok(compat_level(a, 10)),
+                Mode::Strict => a.parse().map(Action::level),
+            }
+        };
+        let requested = level(check.action)?;
+        let own = level(check.self_action)?;
+        let workspace = check.workspace_action.map(level).transpose()?.unwrap_or(own);
+        let filter = check.requested_filter.filter(|f| !f.is_empty());
+        let matches = |id: &str| {
+            filter.is_some_and(|f| {
+                ["owner_id", "user_id", "workspace_id"]
+                    .iter()
+                    .any(|k| f.get(*k).is_some_and(|v| v == id))
+            })
+        };
+        let granted = if non_empty(check.owner_id)
+            .or(non_empty(check.user_id))
+            .is_some_and(matches)
+        {
+            own
+        } else if non_empty(check.workspace_id).is_some_and(matches) {
+            workspace
+        } else {
+            return Ok(false);
+        };
+        Ok(granted >= requested)
+    }
+
+    /// Whether everything `subset_scope` grants is granted by `super_scope`: a level no
+    /// higher, a covered path, and every super filter present in the subset with an equal value.
+    ///
+    /// # Errors
+    ///
+    /// Strict only: either scope malformed or with an unknown action.
+    pub fn is_subset_scope(self, subset_scope: &str, super_scope: &str) -> Result<bool, ScopeError> {
+        let (child, parent, covered) = match self.mode {
+            Mode::Compatible => {
+                let child = Scope::parse_compatible(subset_scope);
+                let parent = Scope::parse_compatible(super_scope);
+                let levels_ok =
+                    compat_level(parent.compat_action(), 10) >= compat_level(child.compat_action(), 10);
+                let covered = levels_ok && compat_path_match(&parent.path, &child.path);
+                (child, parent, covered)
+            }
+            Mode::Strict => {
+                let (child, child_action) = strict_scope(subset_scope)?;
+                let (parent, parent_action) = strict_scope(super_scope)?;
+                let covered = match (child_action, parent_action) {
+                    (Some(c), Some(p)) => p >= c && strict_path_covers(&parent.path, &child.path),
+                    // A scope without action is an opaque name (`openid`), not a grant.
+                    _ => return Ok(child == parent),
+                };
+                (child, parent, covered)
+            }
+        };
+        Ok(covered && parent.filters.iter().all(|(k, v)| child.filters.get(k) == Some(v)))
+    }
+
+    /// Whether any of `user_scopes` is a super scope of `subset_scope`.
+    ///
+    /// # Errors
+    ///
+    /// Strict only, as for [`is_subset_scope`](Self::is_subset_scope).
+    pub fn has_subset_scope<S: AsRef<str>>(
+        self,
+        subset_scope: &str,
+        user_scopes: &[S],
+    ) -> Result<bool, ScopeError> {
+        for scope in user_scopes {
+            if self.is_subset_scope(subset_scope, scope.as_ref())? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Narrows `scopes_a` to what `scopes_b` permits: drops each scope of `a` that no scope of
+    /// `b` covers, and adds each scope of `b` covered by a dropped one. If nothing is dropped,
+    /// `a` is returned unchanged; otherwise the result is deduplicated, in first-seen order
+    /// of `a` then `b`.
+    ///
+    /// ```
+    /// use usso::scope::ScopeEngine;
+    /// let common = ScopeEngine::strict()
+    ///     .get_common_scopes(&["read:a", "admin:b/*"], &["read:a", "read:b/c"]);
+    /// assert_eq!(common, Ok(vec!["read:a".to_owned(), "read:b/c".to_owned()]));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Strict only, as for [`is_subset_scope`](Self::is_subset_scope).
+    pub fn get_common_scopes<A: AsRef<str>, B: AsRef<str>>(
+        self,
+        scopes_a: &[A],
+        scopes_b: &[B],
+    ) -> Result<Vec<String>, ScopeError> {
+        let mut dropped = Vec::new();
+        for scope in scopes_a.iter().map(AsRef::as_ref) {
+            if !self.has_subset_scope(scope, scopes_b)? {
+                dropped.push(scope);
+            }
+        }
+        let mut out: Vec<String> = Vec::new();
+        if dropped.is_empty() {
+            out.extend(scopes_a.iter().map(|s| s.as_ref().to_owned()));
+            return Ok(out);
+        }
+        let mut added = Vec::new();
+        for scope in scopes_b.iter().map(AsRef::as_ref) {
+            if self.has_subset_scope(scope, &dropped)? {
+                added.push(scope);
+            }
+        }
+        for scope in scopes_a.iter().map(AsRef::as_ref).chain(added) {
+            if !dropped.contains(&scope) && !out.iter().any(|o| o == scope) {
+                out.push(scope.to_owned());
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn non_empty(id: Option<&str>) -> Option<&str> {
+    id.filter(|s| !s.is_empty())
+}
+
+/// Python splits at the first `:` only when it precedes the first `?`.
+fn split_action(s: &str) -> (Option<&str>, &str) {
+    let question = s.find('?').unwrap_or(s.len());
+    match s.split_once(':') {
+        Some((action, rest)) if action.len() < question => (Some(action), rest),
+        _ => (None, s),
+    }
+}
+
+/// `None` marks an empty segment, which the callers treat as `*`.
+fn split_segments(path: &str) -> Vec<Option<&str>> {
+    path.split('/').map(|seg| Some(seg).filter(|s| !s.is_empty())).collect()
+}
+
+/// Python's `PRIVILEGE_LEVELS.get(action, default)`: exact, case-sensitive keys.
+fn compat_level(action: &str, default: u8) -> u8 {
+    match action {
+        "none" => 0,
+        "read" => 10,
+        "create" => 20,
+        "update" => 30,
+        "delete" => 40,
+        "manage" => 50,
+        "admin" => 60,
+        "owner" | "*" => 90,
+        "superadmin" => 100,
+        _ => default,
+    }
+}
+
+/// `{k: v[0] for k, v in urllib.parse.parse_qs(query).items()}`.
+fn parse_qs(query: &str) -> FilterMap {
+    let mut out = FilterMap::new();
+    for (k, v) in query.split('&').filter_map(|pair| pair.split_once('=')) {
+        if !v.is_empty() {
+            out.entry(unquote_plus(k)).or_insert_with(|| unquote_plus(v));
+        }
+    }
+    out
+}
+
+/// `urllib.parse.unquote(s.replace('+', ' '))`, errors replaced as UTF-8 `replace` does.
+fn unquote_plus(s: &str) -> String {
+    let s = s.replace('+', " ");
+    if !s.contains('%') {
+        return s;
+    }
+    // Python decodes each maximal ASCII run on its own and passes other text through.
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    while let Some(first) = rest.chars().next() {
+        let ascii = first.is_ascii();
+        let end = rest.find(|c: char| c.is_ascii() != ascii).unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(end);
+        if ascii {
+            out.push_str(&String::from_utf8_lossy(&percent_decode(run.as_bytes())));
+        } else {
+            out.push_str(run);
+        }
+        rest = tail;
+    }
+    out
+}
+
+fn percent_decode(bytes: &[u8]) -> Vec<u8> {
+    let hex = |b: Option<&u8>| b.and_then(|b| char::from(*b).to_digit(16));
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%'
+            && let (Some(hi), Some(lo)) = (hex(bytes.get(i + 1)), hex(bytes.get(i + 2)))
+            && let Ok(byte) = u8::try_from(hi * 16 + lo)
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Python's `_match_path_parts(user, req, strict=False)`.
+fn compat_path_match<U: AsRef<str>, R: AsRef<str>>(user: &[U], req: &[R]) -> bool {
+    let (Some((u_last, u_head)), Some((r_last, r_head))) = (user.split_last(), req.split_last())
+    else {
+        return false;
+    };
+    if !glob(u_last.as_ref(), r_last.as_ref()) {
+        return false;
+    }
+    let mut wildcard = u_last.as_ref().contains('*');
+    for (u, r) in u_head.iter().rev().zip(r_head.iter().rev()) {
+        let (u, r) = (u.as_ref(), r.as_ref());
+        if !r.is_empty() && !u.is_empty() && r != "*" && !glob(u, r) {
+            return false;
+        }
+        wildcard |= u.contains('*');
+    }
+    let extra = u_head.len().saturating_sub(r_head.len());
+    !wildcard || u_head.iter().take(extra).all(|u| u.as_ref() == "*")
+}
+
+fn compat_authorized(scope: &Scope, req: &[&str], action: Option<&str>, filter: &FilterMap) -> bool {
+    compat_path_match(&scope.path, req)
+        && filters_match(&scope.filters, filter)
+        && action
+            .filter(|a| !a.is_empty())
+            .is_none_or(|a| compat_level(scope.compat_action(), 10) >= compat_level(a, 10))
+}
+
+fn filters_match(scope: &FilterMap, request: &FilterMap) -> bool {
+    scope.iter().all(|(k, pattern)| request.get(k).is_some_and(|v| glob(pattern, v)))
+}
+
+fn strict_scope(s: &str) -> Result<(Scope, Option<Action>), ScopeError> {
+    let scope = Scope::parse(s).map_err(|source| ScopeError::InvalidScope {
+        scope: s.to_owned(),
+        source,
+    })?;
+    let action = scope.action().map(str::parse).transpose()?;
+    Ok((scope, action))
+}
+
+fn strict_scopes<S: AsRef<str>>(scopes: &[S]) -> Result<Vec<(Scope, Option<Action>)>, ScopeError> {
+    scopes.iter().map(|s| strict_scope(s.as_ref())).collect()
+}
+
+fn strict_resource(path: &str) -> Result<Vec<&str>, ScopeError> {
+    let segments: Vec<&str> = path.split('/').collect();
+    if segments.contains(&"") {
+        return Err(ScopeError::InvalidResource(path.to_owned()));
+    }
+    Ok(segments)
+}
+
+fn strict_authorized(
+    scope: &Scope,
+    granted: Option<Action>,
+    req: &[&str],
+    action: Action,
+    filter: &FilterMap,
+) -> bool {
+    granted.is_some_and(|g| g >= action)
+        && strict_path_match(&scope.path, req)
+        && filters_match(&scope.filters, filter)
+}
+
+/// Splits off a final `**`, which stands for one or more segments.
+fn split_tree<S: AsRef<str>>(path: &[S]) -> (&[S], bool) {
+    match path.split_last() {
+        Some((last, head)) if last.as_ref() == "**" => (head, true),
+        _ => (path, false),
+    }
+}
+
+fn strict_path_match<U: AsRef<str>, R: AsRef<str>>(user: &[U], req: &[R]) -> bool {
+    let (fixed, tree) = split_tree(user);
+    let len_ok = if tree { req.len() > fixed.len() } else { req.len() == fixed.len() };
+    len_ok && fixed.iter().zip(req).all(|(u, r)| glob(u.as_ref(), r.as_ref()))
+}
+
+/// Conservative coverage: a child segment with glob characters is covered only by an
+/// all-`*` segment or by the same text, since fnmatch-ing one glob against another is unsound.
+fn strict_path_covers(parent: &[String], child: &[String]) -> bool {
+    let (p_fixed, p_tree) = split_tree(parent);
+    let (c_fixed, c_tree) = split_tree(child);
+    let len_ok = if p_tree {
+        c_fixed.len() >= p_fixed.len() && (c_tree || c_fixed.len() > p_fixed.len())
+    } else {
+        !c_tree && c_fixed.len() == p_fixed.len()
+    };
+    len_ok
+        && p_fixed.iter().zip(c_fixed).all(|(p, c)| {
+            p == c
+                || p.chars().all(|ch| ch == '*')
+                || (!c.contains(['*', '?', '[']) && glob(p, c))
+        })
+}
+
+enum Token {
+    Star,
+    Any,
+    Char(char),
+    Class { negated: bool, ranges: Vec<(char, char)> },
+}
+
+impl Token {
+    fn accepts(&self, c: char) -> bool {
+        match self {
+            Self::Star | Self::Any => true,
+            Self::Char(x) => *x == c,
+            Self::Class { negated, ranges } => {
+                ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
+            }
+        }
+    }
+}
+
+/// Tokenizes like Python's `fnmatch.translate`: `[` opens a class only if a `]` closes it
+/// (a `]` right after `[` or `[!` is a member), else it is literal; no escapes.
+fn tokenize(pattern: &str) -> Vec<Token> {
+    let chars: Vec<char> = pattern.chars().collect();
+    // next_close[i]: first `]` at or after i. Keeps many unclosed `[` linear, not quadratic.
+    let mut next_close: Vec<Option<usize>> = chars
+        .iter()
+        .enumerate()
+        .rev()
+        .scan(None, |last, (i, &c)| {
+            if c == ']' {
+                *last = Some(i);
+            }
+            Some(*last)
+        })
+        .collect();
+    next_close.reverse();
+    let mut tokens = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        i += 1;
+        tokens.push(match c {
+            '*' => Token::Star,
+            '?' => Token::Any,
+            '[' => {
+                let mut j = i;
+                j += usize::from(chars.get(j) == Some(&'!'));
+                j += usize::from(chars.get(j) == Some(&']'));
+                match next_close.get(j).copied().flatten() {
+                    Some(end) => {
+                        let class = class_token(chars.get(i..end).unwrap_or_default());
+                        i = end + 1;
+                        class
+                    }
+                    None => Token::Char('['),
+                }
+            }
+            other => Token::Char(other),
+        });
+    }
+    tokens
+}
+
+/// A class body: optional leading `!`, then members where `a-z` is a range (a reversed
+/// range matches nothing, as Python drops it) and any other `-` is literal.
+fn class_token(body: &[char]) -> Token {
+    let (negated, mut rest) = match body.split_first() {
+        Some(('!', rest)) => (true, rest),
+        _ => (false, body),
+    };
+    let mut ranges = Vec::new();
+    while let Some((&lo, tail)) = rest.split_first() {
+        if let ['-', hi, more @ ..] = tail {
+            ranges.push((lo, *hi));
+            rest = more;
+        } else {
+            ranges.push((lo, lo));
+            rest = tail;
+        }
+    }
+    Token::Class { negated, ranges }
+}
+
+/// Python's `fnmatch.fnmatchcase(text, pattern)`, in O(len(text) × len(pattern)) worst case:
+/// the two-pointer algorithm only ever retries from the most recent `*`.
+fn glob(pattern: &str, text: &str) -> bool {
+    if !pattern.contains(['*', '?', '[']) {
+        return pattern == text;
+    }
+    let tokens = tokenize(pattern);
+    let text: Vec<char> = text.chars().collect();
+    let (mut p, mut t) = (0, 0);
+    let mut retry: Option<(usize, usize)> = None;
+    while let Some(&c) = text.get(t) {
+        match tokens.get(p) {
+            Some(Token::Star) => {
+                p += 1;
+                retry = Some((p, t));
+            }
+            Some(token) if token.accepts(c) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match retry {
+                Some((rp, rt)) => {
+                    p = rp;
+                    t = rt + 1;
+                    retry = Some((rp, t));
+                }
+                None => return false,
+            },
+        }
+    }
+    tokens.iter().skip(p).all(|token| matches!(token, Token::Star))
+}

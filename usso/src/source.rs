@@ -1,0 +1,249 @@
+use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderName};
+
+use crate::AuthError;
+
+/// Where a request's token may be found: the twin of the seed's
+/// `JWTHeaderConfig(type, prefix, cookie_name)`.
+///
+/// [`JwtConfig`](crate::JwtConfig) holds an ordered list; the first source
+/// that is present in the request wins. The default list is
+/// `Authorization: Bearer …`, then the `usso-access-token` cookie (the USSO
+/// server's cookie).
+///
+/// ```
+/// use usso::TokenSource;
+///
+/// let sources = [
+///     TokenSource::authorization(),             // Authorization: Bearer <token>
+///     TokenSource::header("x-access-token"),    // the raw header value
+///     TokenSource::cookie("access_token"),      // the seed's cookie name
+/// ];
+/// # let _ = sources;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenSource {
+    /// A header, optionally with a scheme prefix such as `Bearer`.
+    Header {
+        /// The header name.
+        name: HeaderName,
+        /// The scheme, matched case-insensitively; `None` takes the whole value.
+        prefix: Option<String>,
+    },
+    /// A cookie.
+    Cookie {
+        /// The cookie name.
+        name: String,
+    },
+}
+
+/// The cookie the USSO server sets.
+pub const DEFAULT_COOKIE: &str = "usso-access-token";
+
+impl TokenSource {
+    /// `Authorization: Bearer <token>`.
+    pub fn authorization() -> Self {
+        Self::Header {
+            name: AUTHORIZATION,
+            prefix: Some("Bearer".to_owned()),
+        }
+    }
+
+    /// A header whose whole value is the token.
+    ///
+    /// # Panics
+    /// If `name` is not a valid header name; header names are program
+    /// constants, so this is a bug to fix, not an input to handle.
+    pub fn header(name: &'static str) -> Self {
+        Self::Header {
+            name: HeaderName::from_static(name),
+            prefix: None,
+        }
+    }
+
+    /// A header carrying `<prefix> <token>`.
+    ///
+    /// # Panics
+    /// If `name` is not a valid lowercase header name.
+    pub fn header_with_prefix(name: &'static str, prefix: impl Into<String>) -> Self {
+        Self::Header {
+            name: HeaderName::from_static(name),
+            prefix: Some(prefix.into()),
+        }
+    }
+
+    /// A cookie.
+    pub fn cookie(name: impl Into<String>) -> Self {
+        Self::Cookie { name: name.into() }
+    }
+
+    /// The default list: `Authorization: Bearer`, then the `usso-access-token` cookie.
+    pub fn defaults() -> Vec<Self> {
+        vec![Self::authorization(), Self::cookie(DEFAULT_COOKIE)]
+    }
+}
+
+/// Finds the token in `headers`, trying `sources` in order.
+///
+/// * A source that is absent, or present with an empty value, is skipped.
+/// * A header present with the wrong scheme (`Authorization: Basic …`) is an
+///   error: that credential is never reinterpreted or sent anywhere.
+/// * Nothing found anywhere is [`AuthError::TokenNotFound`].
+///
+/// ```
+/// use http::HeaderMap;
+/// use usso::{AuthError, TokenSource, find_token};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("authorization", "bearer abc.def.ghi".parse().unwrap());
+/// assert_eq!(find_token(&headers, &TokenSource::defaults()), Ok("abc.def.ghi"));
+///
+/// headers.insert("authorization", "Basic dXNlcjpwYXNz".parse().unwrap());
+/// assert!(matches!(
+///     find_token(&headers, &TokenSource::defaults()),
+///     Err(AuthError::TokenInvalid { .. })
+/// ));
+/// ```
+pub fn find_token<'h>(headers: &'h HeaderMap, sources: &[TokenSource]) -> Result<&'h str, AuthError> {
+    for source in sources {
+        let found = match source {
+            TokenSource::Header { name, prefix } => from_header(headers, name, prefix.as_deref())?,
+            TokenSource::Cookie { name } => from_cookies(headers, name)?,
+        };
+        if let Some(token) = found {
+            return Ok(token);
+        }
+    }
+    Err(AuthError::TokenNotFound)
+}
+
+fn from_header<'h>(
+    headers: &'h HeaderMap,
+    name: &HeaderName,
+    prefix: Option<&str>,
+) -> Result<Option<&'h str>, AuthError> {
+    let mut values = headers.get_all(name).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(AuthError::invalid(format!("more than one `{name}` header")));
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| AuthError::invalid(format!("the `{name}` header is not visible ASCII")))?
+        .trim();
+    let token = match prefix {
+        None => value,
+        Some(prefix) => {
+            if value.is_empty() {
+                return Ok(None);
+            }
+            let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+            if !scheme.eq_ignore_ascii_case(prefix) {
+                return Err(AuthError::invalid(format!(
+                    "the `{name}` header must use the `{prefix}` scheme"
+                )));
+            }
+            rest.trim_start_matches(' ')
+        }
+    };
+    if token.is_empty() {
+        return Ok(None);
+    }
+    if token.bytes().any(|b| b.is_ascii_whitespace()) {
+        return Err(AuthError::invalid(format!(
+            "the `{name}` header holds more than one value"
+        )));
+    }
+    Ok(Some(token))
+}
+
+fn from_cookies<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, AuthError> {
+    for header in headers.get_all(COOKIE) {
+        let Ok(header) = header.to_str() else {
+            continue;
+        };
+        for pair in header.split(';') {
+            let Some((key, value)) = pair.trim().split_once('=') else {
+                continue;
+            };
+            if key.trim() != name {
+                continue;
+            }
+            let value = value.trim();
+            let value = value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(value);
+            if value.is_empty() {
+                return Ok(None);
+            }
+            return Ok(Some(value));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.append(*k, v.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn bearer_is_case_insensitive() {
+        for v in ["Bearer t.o.k", "bearer t.o.k", "BEARER t.o.k", "Bearer   t.o.k"] {
+            let h = headers(&[("authorization", v)]);
+            assert_eq!(find_token(&h, &TokenSource::defaults()), Ok("t.o.k"), "{v}");
+        }
+    }
+
+    #[test]
+    fn empty_bearer_is_not_found() {
+        for v in ["Bearer", "Bearer ", ""] {
+            let h = headers(&[("authorization", v)]);
+            assert_eq!(find_token(&h, &TokenSource::defaults()), Err(AuthError::TokenNotFound), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn wrong_scheme_is_invalid_not_skipped() {
+        let h = headers(&[("authorization", "Basic abc"), ("cookie", "usso-access-token=a.b.c")]);
+        assert!(matches!(find_token(&h, &TokenSource::defaults()), Err(AuthError::TokenInvalid { .. })));
+    }
+
+    #[test]
+    fn cookie_is_used_when_header_absent() {
+        let h = headers(&[("cookie", "theme=dark; usso-access-token=a.b.c; x=1")]);
+        assert_eq!(find_token(&h, &TokenSource::defaults()), Ok("a.b.c"));
+        let sources = [TokenSource::cookie("access_token")];
+        let h = headers(&[("cookie", "access_token=\"q.r.s\"")]);
+        assert_eq!(find_token(&h, &sources), Ok("q.r.s"));
+    }
+
+    #[test]
+    fn first_present_source_wins() {
+        let h = headers(&[("authorization", "Bearer h.h.h"), ("cookie", "usso-access-token=c.c.c")]);
+        assert_eq!(find_token(&h, &TokenSource::defaults()), Ok("h.h.h"));
+    }
+
+    #[test]
+    fn duplicate_authorization_headers_are_rejected() {
+        let h = headers(&[("authorization", "Bearer a.a.a"), ("authorization", "Bearer b.b.b")]);
+        assert!(matches!(find_token(&h, &TokenSource::defaults()), Err(AuthError::TokenInvalid { .. })));
+    }
+
+    #[test]
+    fn custom_header_without_prefix() {
+        let sources = [TokenSource::header("x-access-token")];
+        let h = headers(&[("x-access-token", "x.y.z")]);
+        assert_eq!(find_token(&h, &sources), Ok("x.y.z"));
+    }
+}

@@ -1,0 +1,237 @@
+//! The verification pipeline: size check → header → key → signature →
+//! claims, in one pass over the token.
+
+use std::borrow::Cow;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+
+use crate::config::{Rules, normalize_typ};
+use crate::verifying_key::VerifyingKey;
+use crate::{Algorithm, AuthError, Claims};
+
+/// The longest `kid` we look up; longer ones are attacker noise.
+pub(crate) const MAX_KID_LEN: usize = 256;
+/// RSA-8192 signatures are 1024 bytes; nothing legitimate is longer.
+const MAX_SIGNATURE_LEN: usize = 1024;
+
+/// A token split and its header checked, before any key is involved.
+#[derive(Debug)]
+pub(crate) struct ParsedToken<'t> {
+    pub(crate) alg: Algorithm,
+    pub(crate) kid: Option<String>,
+    signing_input: &'t [u8],
+    signature: &'t [u8],
+    payload: &'t [u8],
+}
+
+#[derive(Deserialize)]
+struct RawHeader<'a> {
+    #[serde(borrow)]
+    alg: Cow<'a, str>,
+    #[serde(default, borrow)]
+    kid: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    typ: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    crit: Option<Vec<Cow<'a, str>>>,
+    // `jku`, `jwk`, `x5u` and `x5c` are deliberately not read: keys come
+    // only from configuration (RFC 8725 §3.1, §3.10).
+}
+
+fn b64_decode(part: &[u8], what: &'static str) -> Result<Vec<u8>, AuthError> {
+    URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| AuthError::invalid(format!("the {what} is not valid base64url")))
+}
+
+/// JSON objects only: serde would happily read a struct from a JSON array.
+fn require_object(json: &[u8], what: &'static str) -> Result<(), AuthError> {
+    match json.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Ok(()),
+        _ => Err(AuthError::invalid(format!("the {what} is not a JSON object"))),
+    }
+}
+
+/// Splits the token and validates its header.
+pub(crate) fn parse<'t>(token: &'t str, rules: &Rules) -> Result<ParsedToken<'t>, AuthError> {
+    if token.len() > rules.max_token_bytes {
+        return Err(AuthError::invalid(format!(
+            "the token is larger than {} bytes",
+            rules.max_token_bytes
+        )));
+    }
+    let bytes = token.as_bytes();
+    let mut dots = bytes.iter().enumerate().filter(|(_, b)| **b == b'.').map(|(i, _)| i);
+    let (Some(first), Some(second)) = (dots.next(), dots.next()) else {
+        return Err(AuthError::invalid("a JWT has three dot-separated parts"));
+    };
+    if dots.next().is_some() {
+        return Err(if bytes.iter().filter(|b| **b == b'.').count() == 4 {
+            AuthError::invalid("encrypted tokens (JWE) are not supported")
+        } else {
+            AuthError::invalid("a JWT has three dot-separated parts")
+        });
+    }
+    let header_b64 = &bytes[..first];
+    let payload = &bytes[first + 1..second];
+    let signature = &bytes[second + 1..];
+    if header_b64.is_empty() || payload.is_empty() {
+        return Err(AuthError::invalid("the token has an empty part"));
+    }
+    let header_json = b64_decode(header_b64, "header")?;
+    require_object(&header_json, "header")?;
+    let header: RawHeader<'_> = serde_json::from_slice(&header_json)
+        .map_err(|e| AuthError::invalid(format!("the header is invalid: {e}")))?;
+    let alg = Algorithm::from_bytes(header.alg.as_bytes()).ok_or_else(|| {
+        if header.alg.eq_ignore_ascii_case("none") {
+            AuthError::invalid("unsigned tokens (alg `none`) are never accepted")
+        } else {
+            AuthError::invalid(format!(
+                "unsupported algorithm `{}`",
+                header.alg.chars().take(16).collect::<String>().escape_debug()
+            ))
+        }
+    })?;
+    if let Some(crit) = &header.crit {
+        // usso understands no JWS extensions, so any critical one must fail
+        // (RFC 7515 §4.1.11).
+        let first = crit.first().map_or("", |c| c.as_ref());
+        return Err(AuthError::invalid(format!(
+            "unsupported critical header parameter `{}`",
+            first.chars().take(32).collect::<String>().escape_debug()
+        )));
+    }
+    if let Some(expected) = &rules.typ {
+        let ok = header
+            .typ
+            .as_deref()
+            .is_some_and(|t| normalize_typ(t).eq_ignore_ascii_case(expected));
+        if !ok {
+            return Err(AuthError::invalid(format!("the header `typ` must be `{expected}`")));
+        }
+    }
+    let kid = match header.kid {
+        Some(kid) if kid.len() > MAX_KID_LEN => {
+            return Err(AuthError::invalid("the header `kid` is too long"));
+        }
+        Some(kid) => Some(kid.into_owned()),
+        None => None,
+    };
+    Ok(ParsedToken {
+        alg,
+        kid,
+        signing_input: &bytes[..second],
+        signature,
+        payload,
+    })
+}
+
+/// Checks the signature with `key`, then decodes and validates the claims.
+pub(crate) fn finish<C: Claims>(
+    token: &ParsedToken<'_>,
+    key: &VerifyingKey,
+    rules: &Rules,
+    now: i64,
+) -> Result<C, AuthError> {
+    check_signature(token, key)?;
+    let claims = decode_claims::<C>(token)?;
+    validate(claims.user_data(), rules, now)?;
+    Ok(claims)
+}
+
+pub(crate) fn check_signature(token: &ParsedToken<'_>, key: &VerifyingKey) -> Result<(), AuthError> {
+    if !key.allows(token.alg) {
+        return Err(AuthError::invalid(format!(
+            "algorithm {} is not allowed for this key",
+            token.alg
+        )));
+    }
+    if token.signature.len() > (MAX_SIGNATURE_LEN * 4).div_ceil(3) {
+        return Err(AuthError::InvalidSignature);
+    }
+    let mut buf = [0u8; MAX_SIGNATURE_LEN];
+    let len = URL_SAFE_NO_PAD
+        .decode_slice(token.signature, &mut buf)
+        .map_err(|_| AuthError::invalid("the signature is not valid base64url"))?;
+    if len == 0 {
+        return Err(AuthError::InvalidSignature);
+    }
+    if key.verify(token.alg, token.signing_input, &buf[..len]) {
+        Ok(())
+    } else {
+        Err(AuthError::InvalidSignature)
+    }
+}
+
+pub(crate) fn decode_claims<C: Claims>(token: &ParsedToken<'_>) -> Result<C, AuthError> {
+    let json = b64_decode(token.payload, "payload")?;
+    require_object(&json, "payload")?;
+    serde_json::from_slice(&json).map_err(|e| AuthError::invalid(format!("invalid claims: {e}")))
+}
+
+/// The registered-claim rules (RFC 7519 §4.1, RFC 8725 §3.8–3.10).
+pub(crate) fn validate(claims: &crate::UserData, rules: &Rules, now: i64) -> Result<(), AuthError> {
+    let leeway = rules.leeway;
+    match claims.exp {
+        Some(exp) if rules.verify_exp && now.saturating_sub(leeway) >= exp => {
+            return Err(AuthError::TokenExpired);
+        }
+        None if rules.require_exp => {
+            return Err(AuthError::invalid("the token has no `exp` claim"));
+        }
+        _ => {}
+    }
+    if rules.verify_nbf
+        && let Some(nbf) = claims.nbf
+        && now.saturating_add(leeway) < nbf
+    {
+        return Err(AuthError::TokenNotYetValid);
+    }
+    if let Some(iat) = claims.iat
+        && iat > now.saturating_add(leeway)
+    {
+        return Err(AuthError::invalid("the token was issued in the future (`iat`)"));
+    }
+    if let Some(max_age) = rules.max_age {
+        let Some(iat) = claims.iat else {
+            return Err(AuthError::invalid("the token has no `iat`, so its age is unknown"));
+        };
+        if now.saturating_sub(iat) > max_age.saturating_add(leeway) {
+            return Err(AuthError::TokenExpired);
+        }
+    }
+    if rules.verify_iss && !rules.issuers.is_empty() {
+        match &claims.iss {
+            Some(iss) if rules.issuers.iter().any(|i| i == iss) => {}
+            _ => return Err(AuthError::InvalidIssuer),
+        }
+    }
+    if rules.verify_aud && !rules.audiences.is_empty() {
+        match &claims.aud {
+            Some(aud) if rules.audiences.iter().any(|a| aud.contains(a)) => {}
+            _ => return Err(AuthError::InvalidAudience),
+        }
+    }
+    match &claims.token_type {
+        Some(t) if !rules.token_types.iter().any(|allowed| allowed == t) => {
+            return Err(AuthError::invalid(format!(
+                "token_type `{}` is not accepted here",
+                t.chars().take(32).collect::<String>().escape_debug()
+            )));
+        }
+        None if rules.require_token_type => {
+            return Err(AuthError::invalid("the token has no `token_type` claim"));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
