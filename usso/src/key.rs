@@ -140,7 +140,7 @@ impl fmt::Debug for Key {
 }
 
 /// Decodes the first PEM block of `text` into `(label, der)`.
-fn pem_block(text: &str) -> Result<(&str, Vec<u8>), KeyError> {
+pub(crate) fn pem_block(text: &str) -> Result<(&str, Vec<u8>), KeyError> {
     let not_pem = || KeyError("key is not valid PEM".into());
     let start = text.find("-----BEGIN ").ok_or_else(not_pem)?;
     let rest = &text[start + "-----BEGIN ".len()..];

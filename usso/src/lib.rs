@@ -19,6 +19,10 @@ mod source;
 mod verify;
 mod verifying_key;
 
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
+
 pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use auth::UssoAuth;
 pub use claims::{Audience, Claims, UserData};
