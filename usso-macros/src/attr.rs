@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use proc_macro2::{Delimiter, Punct, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Punct, Spacing, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::parse::Parser;
 use syn::{Attribute, LitStr, Meta};
@@ -72,7 +72,6 @@ impl fmt::Display for GuardKind {
 }
 
 /// One usso attribute: the one being expanded, or another one found on the same function.
-#[derive(Debug)]
 pub(crate) struct GuardAttr {
     /// Which macro.
     pub(crate) kind: GuardKind,
@@ -80,15 +79,35 @@ pub(crate) struct GuardAttr {
     pub(crate) origin: Origin,
     /// The tokens between the parentheses; `Err` if the attribute has the wrong shape.
     pub(crate) args: Result<TokenStream, syn::Error>,
+    /// The attribute's path, for attributes taken off the function (not the one being expanded).
+    pub(crate) path: Option<syn::Path>,
 }
 
 impl GuardAttr {
+    /// `const _: () = { use <path> as _; };` for the attributes taken off the
+    /// function: they never expand, so without this their `use` would be reported unused.
+    pub(crate) fn mark_used(attrs: &[Self]) -> TokenStream {
+        let paths: Vec<&syn::Path> = attrs.iter().filter_map(|attr| attr.path.as_ref()).collect();
+        if paths.is_empty() {
+            return TokenStream::new();
+        }
+        quote::quote! {
+            const _: () = {
+                #(
+                    #[allow(unused_imports)]
+                    use #paths as _;
+                )*
+            };
+        }
+    }
+
     /// The attribute being expanded: the compiler passes its arguments.
     pub(crate) fn outermost(kind: GuardKind, args: TokenStream) -> Self {
         Self {
             kind,
             origin: Origin::CallSite,
             args: Ok(args),
+            path: None,
         }
     }
 
@@ -108,6 +127,7 @@ impl GuardAttr {
             kind,
             origin: Origin::of(attr),
             args,
+            path: Some(attr.path().clone()),
         }
     }
 }
@@ -121,7 +141,7 @@ pub(crate) fn is_claims_attr(attr: &Attribute) -> bool {
 }
 
 /// One comma-separated argument, classified but not yet validated.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) enum RawArg {
     /// `"read:posts"`
     Lit(LitStr),
@@ -132,7 +152,7 @@ pub(crate) enum RawArg {
         /// `name`
         name: syn::Path,
         /// The arguments, parsed the same way.
-        args: Vec<RawArg>,
+        args: Vec<Self>,
         /// The arguments' tokens (without the parentheses).
         args_tokens: TokenStream,
         /// The whole call.
@@ -205,19 +225,20 @@ pub(crate) fn parse_args(tokens: TokenStream) -> Vec<RawArg> {
                 if current.is_empty() {
                     args.push(RawArg::Empty(punct));
                 } else {
-                    args.push(classify(std::mem::take(&mut current)));
+                    args.push(classify(&current));
+                    current.clear();
                 }
             }
             other => current.push(other),
         }
     }
     if !current.is_empty() {
-        args.push(classify(current));
+        args.push(classify(&current));
     }
     args
 }
 
-fn classify(trees: Vec<TokenTree>) -> RawArg {
+fn classify(trees: &[TokenTree]) -> RawArg {
     let tokens: TokenStream = trees.iter().cloned().collect();
 
     if let Ok(lit) = syn::parse2::<LitStr>(tokens.clone()) {
@@ -226,25 +247,24 @@ fn classify(trees: Vec<TokenTree>) -> RawArg {
     if let Ok(path) = parse_path(tokens.clone()) {
         return RawArg::Path(path);
     }
-    if let Some((TokenTree::Group(group), head)) = trees.split_last() {
-        if group.delimiter() == Delimiter::Parenthesis {
-            if let Ok(name) = parse_path(head.iter().cloned().collect()) {
-                return RawArg::Call {
-                    name,
-                    args: parse_args(group.stream()),
-                    args_tokens: group.stream(),
-                    tokens,
-                };
-            }
-        }
+    if let Some((TokenTree::Group(group), head)) = trees.split_last()
+        && group.delimiter() == Delimiter::Parenthesis
+        && let Ok(name) = parse_path(head.iter().cloned().collect())
+    {
+        return RawArg::Call {
+            name,
+            args: parse_args(group.stream()),
+            args_tokens: group.stream(),
+            tokens,
+        };
     }
     let eq = trees.iter().position(|tree| {
-        matches!(tree, TokenTree::Punct(p) if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Alone)
+        matches!(tree, TokenTree::Punct(p) if p.as_char() == '=' && p.spacing() == Spacing::Alone)
     });
-    if let Some(eq) = eq {
-        if let Ok(name) = parse_path(trees[..eq].iter().cloned().collect()) {
-            return RawArg::Assign { name, tokens };
-        }
+    if let Some(eq) = eq
+        && let Ok(name) = parse_path(trees[..eq].iter().cloned().collect())
+    {
+        return RawArg::Assign { name, tokens };
     }
     RawArg::Other(tokens)
 }
@@ -288,7 +308,7 @@ mod tests {
     fn nested_call_arguments() {
         let args = parse_args(quote!(any(role("a"), not(workspace()))));
         let [RawArg::Call { name, args, .. }] = args.as_slice() else {
-            panic!("expected one call, got {args:?}");
+            panic!("expected one call, got {} arguments", args.len());
         };
         assert!(name.is_ident("any"));
         let inner: Vec<_> = args.iter().map(RawArg::describe).collect();

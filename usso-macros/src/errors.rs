@@ -58,22 +58,8 @@ impl Errors {
         self.push(origin.error(msg));
     }
 
-    /// Whether nothing was recorded.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_none()
-    }
-
-    /// `compile_error!` invocations for everything recorded.
-    pub(crate) fn to_compile_errors(&self) -> TokenStream {
-        self.0
-            .as_ref()
-            .map(syn::Error::to_compile_error)
-            .unwrap_or_default()
-    }
-
-    /// The recorded errors, if any.
-    #[cfg(test)]
-    pub(crate) fn into_error(self) -> Option<syn::Error> {
-        self.0
+    /// `Err` with everything recorded, if anything was.
+    pub(crate) fn finish(self) -> Result<(), syn::Error> {
+        self.0.map_or(Ok(()), Err)
     }
 }

@@ -9,6 +9,9 @@
 //! const _: () = { let _ = ::usso::__private::assert_workspace_claims::<Claims>; };  // workspace only
 //! <attrs> <vis> async fn <fn><generics>(<params, claims rewritten>) -> <ret> <where> { { <body> } }
 //! ```
+//!
+//! (`guard.rs` adds `const _: () = { use <path> as _; };` for the usso
+//! attributes folded into this policy, so that their imports count as used.)
 
 use proc_macro2::{Group, Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -41,12 +44,12 @@ pub(crate) fn expand(f: &HandlerFn, policy: &Policy, claims: ClaimsParam) -> Tok
         None => (None, None),
     };
 
-    let handler = rewrite_fn(f, claims, &policy_ident, body_check);
+    let handler = rewrite_fn(f, claims, &policy_ident, body_check.as_ref());
     quote! {
         #(#cfgs)*
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code, unreachable_pub)]
-        #[derive(Clone, Copy, Debug)]
+        #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
         #vis struct #policy_ident;
 
         #(#cfgs)*
@@ -66,7 +69,7 @@ fn rewrite_fn(
     f: &HandlerFn,
     claims: ClaimsParam,
     policy_ident: &Ident,
-    body_check: Option<TokenStream>,
+    body_check: Option<&TokenStream>,
 ) -> TokenStream {
     let HandlerFn {
         attrs,
@@ -93,9 +96,10 @@ fn rewrite_fn(
         tokens.extend(signature::rewrite_inputs(f, claims, policy_ident));
     });
 
+    // The inner braces are ours (call-site span): with the user's span,
+    // `unused_braces` would fire on the user's code for single-expression bodies.
     let (inner_attrs, stmts) = f.split_body();
-    let mut block = Group::new(proc_macro2::Delimiter::Brace, stmts);
-    block.set_span(body.span());
+    let block = Group::new(proc_macro2::Delimiter::Brace, stmts);
     let mut fn_body = Group::new(
         proc_macro2::Delimiter::Brace,
         quote!(#(#inner_attrs)* #body_check #block),

@@ -27,7 +27,7 @@ use crate::policy_expr;
 use crate::scope_syntax::{self, Noun};
 
 /// A scope or role: a checked literal, or a path to a constant.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) enum Value {
     /// `"read:posts"`, already checked against the grammar.
     Lit(LitStr),
@@ -61,7 +61,7 @@ impl ToTokens for Value {
 }
 
 /// What a requirement asks for; mirrors `usso::__private::Requirement`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) enum ReqKind {
     Authenticated,
     Scope(Value),
@@ -73,7 +73,7 @@ pub(crate) enum ReqKind {
 }
 
 /// A validated requirement, with where it came from.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Req {
     pub(crate) kind: ReqKind,
     /// The user's tokens, for "duplicate" errors.
@@ -151,7 +151,7 @@ impl ToTokens for Req {
 }
 
 /// The combined policy of one handler: the conjuncts of a top-level `All`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Policy {
     pub(crate) conjuncts: Vec<Req>,
 }

@@ -72,83 +72,7 @@ fn lower_expr(arg: &RawArg, errors: &mut Errors) -> Option<Req> {
             args,
             args_tokens,
             tokens,
-        } => {
-            let origin = Origin::of(tokens);
-            let Some(ident) = name.get_ident() else {
-                errors.spanned(name, unknown_function(&path_to_string(name)));
-                return None;
-            };
-            let function = ident.to_string();
-            let kind = match function.as_str() {
-                "all" | "any" => {
-                    if args.is_empty() {
-                        errors.spanned(
-                            tokens,
-                            format!("{CONTEXT}: `{function}()` needs at least one requirement"),
-                        );
-                        return None;
-                    }
-                    let children: Vec<Req> = args
-                        .iter()
-                        .map(|child| lower_expr(child, errors))
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .collect::<Option<_>>()?;
-                    if function == "all" {
-                        ReqKind::All(children)
-                    } else {
-                        ReqKind::Any(children)
-                    }
-                }
-                "not" => {
-                    let [inner] = args.as_slice() else {
-                        errors.spanned(
-                            tokens,
-                            format!("{CONTEXT}: `not(..)` takes exactly one requirement"),
-                        );
-                        return None;
-                    };
-                    ReqKind::Not(Box::new(lower_expr(inner, errors)?))
-                }
-                "scope" | "role" => {
-                    let noun = if function == "scope" {
-                        Noun::Scope
-                    } else {
-                        Noun::Role
-                    };
-                    let [value] = args.as_slice() else {
-                        errors.spanned(
-                            tokens,
-                            format!(
-                                "{CONTEXT}: `{function}(..)` takes exactly one {noun}, e.g. `{function}({})`",
-                                example(noun)
-                            ),
-                        );
-                        return None;
-                    };
-                    let value = lower_value(value, noun, CONTEXT, errors)?;
-                    match noun {
-                        Noun::Scope => ReqKind::Scope(value),
-                        Noun::Role => ReqKind::Role(value),
-                    }
-                }
-                "workspace" => {
-                    if !args.is_empty() {
-                        errors.spanned(
-                            args_tokens,
-                            format!("{CONTEXT}: `workspace()` takes no arguments"),
-                        );
-                        return None;
-                    }
-                    ReqKind::Workspace
-                }
-                _ => {
-                    errors.spanned(ident, unknown_function(&function));
-                    return None;
-                }
-            };
-            Some(Req::new(kind, origin, CONTEXT))
-        }
+        } => lower_call(name, args, args_tokens, tokens, errors),
         RawArg::Path(path) => {
             let msg = match path.get_ident().map(ToString::to_string) {
                 Some(f) if f == "workspace" => {
@@ -193,6 +117,91 @@ fn lower_expr(arg: &RawArg, errors: &mut Errors) -> Option<Req> {
             None
         }
     }
+}
+
+/// `name(args)`: one of the policy functions.
+fn lower_call(
+    name: &syn::Path,
+    args: &[RawArg],
+    args_tokens: &TokenStream,
+    tokens: &TokenStream,
+    errors: &mut Errors,
+) -> Option<Req> {
+    let origin = Origin::of(tokens);
+    let Some(ident) = name.get_ident() else {
+        errors.spanned(name, unknown_function(&path_to_string(name)));
+        return None;
+    };
+    let function = ident.to_string();
+    let kind = match function.as_str() {
+        "all" | "any" => {
+            if args.is_empty() {
+                errors.spanned(
+                    tokens,
+                    format!("{CONTEXT}: `{function}()` needs at least one requirement"),
+                );
+                return None;
+            }
+            let children: Vec<Req> = args
+                .iter()
+                .map(|child| lower_expr(child, errors))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect::<Option<_>>()?;
+            if function == "all" {
+                ReqKind::All(children)
+            } else {
+                ReqKind::Any(children)
+            }
+        }
+        "not" => {
+            let [inner] = args else {
+                errors.spanned(
+                    tokens,
+                    format!("{CONTEXT}: `not(..)` takes exactly one requirement"),
+                );
+                return None;
+            };
+            ReqKind::Not(Box::new(lower_expr(inner, errors)?))
+        }
+        "scope" | "role" => {
+            let noun = if function == "scope" {
+                Noun::Scope
+            } else {
+                Noun::Role
+            };
+            let [value] = args else {
+                errors.spanned(
+                    tokens,
+                    format!(
+                        "{CONTEXT}: `{function}(..)` takes exactly one {noun}, e.g. `{function}({})`",
+                        example(noun)
+                    ),
+                );
+                return None;
+            };
+            let value = lower_value(value, noun, CONTEXT, errors)?;
+            match noun {
+                Noun::Scope => ReqKind::Scope(value),
+                Noun::Role => ReqKind::Role(value),
+            }
+        }
+        "workspace" => {
+            if !args.is_empty() {
+                errors.spanned(
+                    args_tokens,
+                    format!("{CONTEXT}: `workspace()` takes no arguments"),
+                );
+                return None;
+            }
+            ReqKind::Workspace
+        }
+        _ => {
+            errors.spanned(ident, unknown_function(&function));
+            return None;
+        }
+    };
+    Some(Req::new(kind, origin, CONTEXT))
 }
 
 fn unknown_function(name: &str) -> String {

@@ -36,7 +36,10 @@ pub(crate) enum SyntaxError {
     /// `&` with nothing on one side.
     EmptyFilter,
     /// A filter is not a `key=value` pair with a valid key and value.
-    MalformedFilter { filter: String, reason: &'static str },
+    MalformedFilter {
+        filter: String,
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for SyntaxError {
@@ -133,13 +136,13 @@ pub(crate) fn check_scope(scope: &str) -> Result<(), SyntaxError> {
     if action.is_empty() {
         return Err(SyntaxError::MissingAction);
     }
-    if action != "*" {
-        if let Some(ch) = action.chars().find(|c| !c.is_ascii_lowercase()) {
-            return Err(SyntaxError::BadActionChar {
-                action: action.to_owned(),
-                ch,
-            });
-        }
+    if action != "*"
+        && let Some(ch) = action.chars().find(|c| !c.is_ascii_lowercase())
+    {
+        return Err(SyntaxError::BadActionChar {
+            action: action.to_owned(),
+            ch,
+        });
     }
     let (path, filters) = match rest.split_once('?') {
         Some((path, filters)) => (path, Some(filters)),
@@ -253,7 +256,10 @@ mod tests {
                 "invalid character `:` in resource segment `posts:x`",
             ),
             ("read:posts?", "malformed filter: nothing after `?`"),
-            ("read:posts?user", "malformed filter `user`: expected `key=value`"),
+            (
+                "read:posts?user",
+                "malformed filter `user`: expected `key=value`",
+            ),
             ("read:posts?=u1", "malformed filter `=u1`: the key is empty"),
             (
                 "read:posts?a-b=1",

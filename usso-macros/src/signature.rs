@@ -12,7 +12,7 @@ use crate::errors::Errors;
 
 /// An `fn` item whose body is kept as raw tokens (tracing's `MaybeItemFn`):
 /// a body with syntax errors still gets rustc's own messages.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct HandlerFn {
     pub(crate) attrs: Vec<Attribute>,
     pub(crate) vis: Visibility,
@@ -164,14 +164,14 @@ fn is_user_data(ty: &Type) -> bool {
 
 /// The claims type (the user's, or `UserData`), as tokens.
 pub(crate) fn claims_type(f: &HandlerFn, claims: ClaimsParam) -> TokenStream {
-    match claims
+    claims
         .index
         .and_then(|i| f.sig.inputs.iter().nth(i))
         .and_then(typed)
-    {
-        Some(pat_type) => pat_type.ty.to_token_stream(),
-        None => quote!(::usso::__private::UserData),
-    }
+        .map_or_else(
+            || quote!(::usso::__private::UserData),
+            |pat_type| pat_type.ty.to_token_stream(),
+        )
 }
 
 fn typed(arg: &FnArg) -> Option<&PatType> {

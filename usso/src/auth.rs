@@ -1,11 +1,15 @@
 use std::fmt;
 use std::sync::Arc;
 
+use http::HeaderMap;
+
+use crate::api_key::ApiKeys;
 use crate::config::{KeySourceConfig, Rules};
 use crate::jwks::JwksStore;
 use crate::key_source::KeySource;
+use crate::tenant::TenantRouter;
 use crate::verify::{self, unix_now};
-use crate::{AuthError, Claims, ConfigError, JwtConfig, UserData};
+use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UserData, find_token};
 
 /// Verifies tokens: the Rust twin of the seed's `USSOAuth`.
 ///
@@ -38,18 +42,81 @@ pub struct UssoAuth {
     pub(crate) inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Inner {
+    pub(crate) engine: Engine,
+    pub(crate) token_sources: Arc<[TokenSource]>,
+    pub(crate) realm: Arc<str>,
+    pub(crate) api_keys: Option<ApiKeys>,
+    #[cfg(feature = "axum")]
+    pub(crate) on_error: Option<crate::axum::ErrorHandler>,
+}
+
+#[derive(Clone)]
+pub(crate) enum Engine {
+    Verifier(Arc<Verifier>),
+    Tenants(Arc<TenantRouter>),
+    Mock(Arc<UserData>),
+    /// Stands in for "no authenticator in this router's state"; every use
+    /// is [`AuthError::MissingAuthenticator`].
+    Unconfigured,
+}
+
+/// One trust configuration and its keys.
+pub(crate) struct Verifier {
     pub(crate) config: JwtConfig,
     pub(crate) keys: KeySource,
 }
 
+impl Verifier {
+    pub(crate) fn new(config: JwtConfig) -> Result<Self, ConfigError> {
+        let keys = match &config.keys {
+            KeySourceConfig::Static(key) => KeySource::Static(Arc::clone(key)),
+            KeySourceConfig::Jwks {
+                url,
+                options,
+                client,
+            } => KeySource::Jwks(JwksStore::new(url.clone(), options, client.clone())?),
+        };
+        Ok(Self { config, keys })
+    }
+
+    pub(crate) async fn verify<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
+        let rules: &Rules = &self.config.rules;
+        let parsed = verify::parse(token, rules)?;
+        let key = match self.keys.key_now(parsed.kid.as_deref(), parsed.alg) {
+            Some(found) => found?,
+            None => self.keys.key(parsed.kid.as_deref(), parsed.alg).await?,
+        };
+        verify::finish(&parsed, &key, rules, unix_now())
+    }
+
+    fn verify_sync<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
+        let rules: &Rules = &self.config.rules;
+        let parsed = verify::parse(token, rules)?;
+        let key = self
+            .keys
+            .key_now(parsed.kid.as_deref(), parsed.alg)
+            .unwrap_or(Err(AuthError::KeysUnavailable {
+                retry_after: std::time::Duration::from_secs(1),
+            }))?;
+        verify::finish(&parsed, &key, rules, unix_now())
+    }
+}
+
 impl fmt::Debug for UssoAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UssoAuth")
-            .field("jwks_url", &self.inner.config.jwks_url())
-            .field("issuers", &self.inner.config.issuers())
-            .field("audiences", &self.inner.config.audiences())
-            .finish_non_exhaustive()
+        let mut d = f.debug_struct("UssoAuth");
+        match &self.inner.engine {
+            Engine::Verifier(v) => d
+                .field("jwks_url", &v.config.jwks_url())
+                .field("issuers", &v.config.issuers())
+                .field("audiences", &v.config.audiences()),
+            Engine::Tenants(t) => d.field("tenants", &t.len()),
+            Engine::Mock(user) => d.field("mock", &user.sub),
+            Engine::Unconfigured => d.field("configured", &false),
+        };
+        d.finish_non_exhaustive()
     }
 }
 
@@ -60,22 +127,120 @@ impl UssoAuth {
     /// # Errors
     /// [`ConfigError::KeysUnavailable`] if the HTTP client can't be built.
     pub fn new(config: JwtConfig) -> Result<Self, ConfigError> {
-        let keys = match &config.keys {
-            KeySourceConfig::Static(key) => KeySource::Static(Arc::clone(key)),
-            KeySourceConfig::Jwks {
-                url,
-                options,
-                client,
-            } => KeySource::Jwks(JwksStore::new(url.clone(), options, client.clone())?),
-        };
-        Ok(Self {
-            inner: Arc::new(Inner { config, keys }),
-        })
+        let token_sources = Arc::clone(&config.token_sources);
+        let realm = Arc::clone(&config.realm);
+        Ok(Self::from_engine(
+            Engine::Verifier(Arc::new(Verifier::new(config)?)),
+            token_sources,
+            realm,
+        ))
     }
 
-    /// The configuration this authenticator enforces.
-    pub fn config(&self) -> &JwtConfig {
-        &self.inner.config
+    pub(crate) fn from_engine(
+        engine: Engine,
+        token_sources: Arc<[TokenSource]>,
+        realm: Arc<str>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                engine,
+                token_sources,
+                realm,
+                api_keys: None,
+                #[cfg(feature = "axum")]
+                on_error: None,
+            }),
+        }
+    }
+
+    /// An authenticator that accepts every request as `user`, without
+    /// looking for a token: the twin of FastAPI's
+    /// `app.dependency_overrides[authenticator] = lambda: mock_user`.
+    ///
+    /// **For tests only.** It has its own constructor so it can't be turned
+    /// on by a config flag, and it logs a `tracing` warning when created.
+    /// Policies (scopes, roles, workspace) are still checked against `user`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use usso::{UserData, UssoAuth};
+    ///
+    /// let auth = UssoAuth::mock(UserData::new("user:test123").with_roles(["editor"]));
+    /// let user = auth.verify_token("anything").await.unwrap();
+    /// assert_eq!(user.sub.as_deref(), Some("user:test123"));
+    /// # }
+    /// ```
+    pub fn mock(user: UserData) -> Self {
+        tracing::warn!(
+            sub = user.sub.as_deref().unwrap_or(""),
+            "usso: UssoAuth::mock is active; every request is authenticated without a token (tests only)"
+        );
+        Self::from_engine(
+            Engine::Mock(Arc::new(user)),
+            TokenSource::defaults().into(),
+            "usso".into(),
+        )
+    }
+
+    /// The placeholder behind `FromRef<()>`: every use fails with
+    /// [`AuthError::MissingAuthenticator`].
+    pub(crate) fn unconfigured() -> Self {
+        Self::from_engine(Engine::Unconfigured, TokenSource::defaults().into(), "usso".into())
+    }
+
+    pub(crate) fn is_configured(&self) -> bool {
+        !matches!(self.inner.engine, Engine::Unconfigured)
+    }
+
+    fn rebuild(self, edit: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Arc::unwrap_or_clone(self.inner);
+        edit(&mut inner);
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Also accept USSO API keys from a header (default `x-api-key`),
+    /// resolved by `verifier`. Off unless called. Only that header's value is
+    /// ever given to the verifier; a bearer token never is.
+    #[must_use]
+    pub fn with_api_keys(self, keys: ApiKeys) -> Self {
+        self.rebuild(|inner| inner.api_keys = Some(keys))
+    }
+
+    /// Checks a policy rule against verified claims, the way every usso
+    /// extractor and macro does.
+    ///
+    /// # Errors
+    /// When the rule does not hold (403 variants of [`AuthError`]).
+    pub fn check_requirement(
+        &self,
+        requirement: &crate::Requirement,
+        claims: &UserData,
+    ) -> Result<(), AuthError> {
+        requirement.check(claims)
+    }
+
+    /// The token sources requests are searched with.
+    pub fn token_sources(&self) -> &[TokenSource] {
+        &self.inner.token_sources
+    }
+
+    /// The realm of `WWW-Authenticate` challenges.
+    pub fn realm(&self) -> &str {
+        &self.inner.realm
+    }
+
+    /// The JWKS store behind this authenticator, if it uses one.
+    pub fn jwks_store(&self) -> Option<&Arc<JwksStore>> {
+        match &self.inner.engine {
+            Engine::Verifier(v) => match &v.keys {
+                KeySource::Jwks(store) => Some(store),
+                KeySource::Static(_) => None,
+            },
+            _ => None,
+        }
     }
 
     /// Verifies `token` and returns its claims as [`UserData`].
@@ -88,35 +253,90 @@ impl UssoAuth {
 
     /// Verifies `token` into your own claims type (the seed's `user_schema=`).
     ///
+    /// In multi-tenant mode by issuer, the token's (unverified) `iss` picks
+    /// the tenant; in multi-tenant mode by header there is no request to
+    /// read, so use [`authenticate`](Self::authenticate) instead.
+    ///
     /// # Errors
     /// As [`verify_token`](Self::verify_token); a claim of the wrong JSON type
     /// is [`AuthError::TokenInvalid`] naming it.
     pub async fn verify_token_as<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
-        let rules: &Rules = &self.inner.config.rules;
-        let parsed = verify::parse(token, rules)?;
-        let key = match self.inner.keys.key_now(parsed.kid.as_deref(), parsed.alg) {
-            Some(found) => found?,
-            None => self.inner.keys.key(parsed.kid.as_deref(), parsed.alg).await?,
-        };
-        verify::finish(&parsed, &key, rules, unix_now())
+        match &self.inner.engine {
+            Engine::Verifier(v) => v.verify(token).await,
+            Engine::Tenants(t) => t.verify(None, token).await,
+            Engine::Mock(user) => mock_as(user),
+            Engine::Unconfigured => Err(AuthError::MissingAuthenticator),
+        }
     }
 
-    /// Verifies without an async runtime. Only possible with a static key:
-    /// a JWKS-backed authenticator whose key isn't cached yet answers
-    /// [`AuthError::KeysUnavailable`] rather than block.
+    /// Verifies without an async runtime. Only possible with a static key or
+    /// keys already cached: a JWKS-backed authenticator whose key isn't cached
+    /// answers [`AuthError::KeysUnavailable`] rather than block.
     ///
     /// # Errors
     /// As [`verify_token`](Self::verify_token).
     pub fn verify_token_sync<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
-        let rules: &Rules = &self.inner.config.rules;
-        let parsed = verify::parse(token, rules)?;
-        let key = self
-            .inner
-            .keys
-            .key_now(parsed.kid.as_deref(), parsed.alg)
-            .unwrap_or(Err(AuthError::KeysUnavailable {
-                retry_after: std::time::Duration::from_secs(1),
-            }))?;
-        verify::finish(&parsed, &key, rules, unix_now())
+        match &self.inner.engine {
+            Engine::Verifier(v) => v.verify_sync(token),
+            Engine::Mock(user) => mock_as(user),
+            Engine::Tenants(_) => Err(AuthError::invalid(
+                "multi-tenant authenticators verify asynchronously",
+            )),
+            Engine::Unconfigured => Err(AuthError::MissingAuthenticator),
+        }
+    }
+
+    /// Authenticates a request from its headers: finds the token in the
+    /// configured sources (or an API key, when enabled) and verifies it.
+    /// This is what the axum extractors and layer call.
+    ///
+    /// # Errors
+    /// [`AuthError::TokenNotFound`] when no credential is present, else as
+    /// [`verify_token`](Self::verify_token).
+    pub async fn authenticate<C: Claims>(&self, headers: &HeaderMap) -> Result<C, AuthError> {
+        match &self.inner.engine {
+            Engine::Mock(user) => return mock_as(user),
+            Engine::Unconfigured => return Err(AuthError::MissingAuthenticator),
+            _ => {}
+        }
+        let token = match find_token(headers, &self.inner.token_sources) {
+            Ok(token) => token,
+            Err(AuthError::TokenNotFound) => {
+                if let Some(api_keys) = &self.inner.api_keys
+                    && let Some(key) = api_keys.find(headers)?
+                {
+                    let user = api_keys.verify(key).await?;
+                    return convert(user);
+                }
+                return Err(AuthError::TokenNotFound);
+            }
+            Err(other) => return Err(other),
+        };
+        match &self.inner.engine {
+            Engine::Verifier(v) => v.verify(token).await,
+            Engine::Tenants(t) => t.verify(Some(headers), token).await,
+            Engine::Mock(_) | Engine::Unconfigured => Err(AuthError::MissingAuthenticator),
+        }
+    }
+}
+
+fn mock_as<C: Claims>(user: &UserData) -> Result<C, AuthError> {
+    convert(user.clone())
+}
+
+/// Turns [`UserData`] (from a mock or an API key) into the requested claims type.
+fn convert<C: Claims>(user: UserData) -> Result<C, AuthError> {
+    let any: Box<dyn std::any::Any> = Box::new(user);
+    match any.downcast::<C>() {
+        Ok(same) => Ok(*same),
+        Err(any) => {
+            let user = any
+                .downcast::<UserData>()
+                .map_err(|_| AuthError::invalid("claims conversion failed"))?;
+            let value = serde_json::to_value(&*user)
+                .map_err(|e| AuthError::invalid(format!("claims conversion failed: {e}")))?;
+            serde_json::from_value(value)
+                .map_err(|e| AuthError::invalid(format!("invalid claims: {e}")))
+        }
     }
 }

@@ -374,6 +374,11 @@ impl JwtConfigBuilder {
         self
     }
 
+    /// The JWKS options and HTTP client set so far (for OIDC discovery).
+    pub(crate) fn jwks_http(&self) -> (&JwksOptions, Option<&reqwest::Client>) {
+        (&self.jwks_options, self.http_client.as_ref())
+    }
+
     /// Checks everything and builds the config.
     ///
     /// # Errors

@@ -19,22 +19,10 @@ pub(crate) use self::aws::PreparedKey;
 #[cfg(all(feature = "rust_crypto", not(feature = "aws_lc_rs")))]
 pub(crate) use self::rust::PreparedKey;
 
-/// When both backend features are on (as under `--all-features`),
-/// jsonwebtoken cannot pick a default provider and would panic on first use.
-/// usso installs the one it verifies with, so token *signing* in the test
-/// kit and in user code keeps working. Returns quietly if the application
-/// installed its own provider first.
-pub(crate) fn ensure_jsonwebtoken_provider() {
-    #[cfg(all(feature = "aws_lc_rs", feature = "rust_crypto"))]
-    {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| {
-            let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
-                &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
-            );
-        });
-    }
-}
+// With both backend features on (as under `--all-features`) aws-lc-rs is
+// used: a `compile_error!` there would break `cargo clippy --all-features`
+// and docs.rs, and usso never asks jsonwebtoken for its default provider,
+// so jsonwebtoken's runtime panic for that case can't happen here.
 
 #[cfg(feature = "aws_lc_rs")]
 mod aws {

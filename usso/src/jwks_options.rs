@@ -15,6 +15,7 @@ use crate::ConfigError;
 /// | [`max_body_bytes`](Self::max_body_bytes) | 256 KiB | larger JWKS responses are refused |
 /// | [`max_keys`](Self::max_keys) | 100 | keys beyond this are ignored |
 /// | [`retry_initial`](Self::retry_initial) / [`retry_max`](Self::retry_max) | 1 s / 60 s | exponential back-off between failed refreshes |
+/// | [`shared`](Self::shared) | `false` | share one key store per URL (and equal options) across the process |
 ///
 /// ```
 /// use std::time::Duration;
@@ -39,6 +40,7 @@ pub struct JwksOptions {
     pub(crate) max_keys: usize,
     pub(crate) retry_initial: Duration,
     pub(crate) retry_max: Duration,
+    pub(crate) shared: bool,
 }
 
 impl Default for JwksOptions {
@@ -55,6 +57,7 @@ impl Default for JwksOptions {
             max_keys: 100,
             retry_initial: Duration::from_secs(1),
             retry_max: Duration::from_secs(60),
+            shared: false,
         }
     }
 }
@@ -114,6 +117,15 @@ impl JwksOptions {
     setter!(
         /// Longest back-off between failed refreshes. Defaults to 60 seconds.
         retry_max: Duration
+    );
+    setter!(
+        /// Share one key store per JWKS URL across the process: every
+        /// [`UssoAuth`](crate::UssoAuth) (or tenant) built with the same URL and
+        /// equal options then caches and fetches the keys once, through
+        /// [`JwksStore::shared`](crate::JwksStore::shared). The store keeps the
+        /// HTTP client of whoever created it. Defaults to `false` (one store
+        /// per authenticator).
+        shared: bool
     );
 
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {

@@ -7,10 +7,12 @@
 //! - **action**: the text before the first `:`, if that `:` comes before the first `?`. Levels:
 //!   `read` 10 < `create` 20 < `update` 30 < `delete` 40 < `manage` 50 < `admin` 60 <
 //!   `owner` = `*` 90 < `superadmin` 100. A scope grants every action of equal or lower level.
-//! - **path**: `/`-separated segments. Each is an fnmatch glob (`*`, `?`, `[abc]`, `[a-z]`, `[!x]`;
+//! - **path**: `/`-separated segments. Each is an fnmatch glob (`*`, `[abc]`, `[a-z]`, `[!x]`;
 //!   case-sensitive; an unclosed `[` is literal). An empty segment (`media//files`) means `*`.
+//!   `?` cannot occur: it starts the filters.
 //! - **filters**: `&`-separated `key=value` pairs after the first `?`. The value is a glob. A scope
-//!   with filters grants only requests whose filters carry each key with a matching value.
+//!   with filters grants only requests whose filters carry each key with a matching value
+//!   (`?` matches one character here).
 //!
 //! [`Scope::parse`] reads that grammar strictly (see its `# Errors`). [`ScopeEngine`] decides
 //! access in one of two [`Mode`]s.
@@ -19,20 +21,20 @@
 //!
 //! | | [`Mode::Compatible`] (Python `usso` 0.33.5) | [`Mode::Strict`] (default) |
 //! |---|---|---|
-//! | unknown action (`write:posts`), scope or request | level 10: same as `read` | [`ScopeError::UnknownAction`] |
+//! | unknown action (`write:posts`), scope or request | level 10, same as `read` (0 in `get_scope_filters`) | [`ScopeError::UnknownAction`] |
 //! | action case (`ADMIN:x`) | exact keys only: `ADMIN` is unknown, so 10 | exact lowercase only: error |
 //! | scope without action (`posts`, `openid`) | `read` (level 0 in `get_scope_filters`) | grants nothing; in subset checks equal only to itself |
 //! | empty path (`""`, `read:`, `?a=1`) | `*`: grants every resource | malformed: [`ScopeError::InvalidScope`] |
 //! | malformed scope (whitespace, control char, > 1024 bytes, `?k`, `?k=`) | accepted as Python parses it | [`ScopeError::InvalidScope`] |
-//! | filter text | `urllib.parse_qs`: `%XX` and `+` decoded, pairs without `=` or value dropped (`?*` = no filter), first duplicate wins | literal; duplicate key is an error |
+//! | filter text | `urllib.parse.parse_qs`: `%XX` and `+` decoded, pairs without `=` or value dropped (`?*` = no filter), first of a repeated key wins | literal; a repeated key is an error |
 //! | path alignment | right-aligned: extra leading segments on either side are ignored (`read:files` grants `a/files`; `read:media/files` grants `files`) | segment counts must be equal |
 //! | `*` request segment | matches any scope segment (not in last place) | literal text |
 //! | trailing `**` scope segment | a plain glob for one segment | one or more remaining segments (`read:media/**`) |
 //! | request path (`""`, `a//b`) | any string | empty segments: [`ScopeError::InvalidResource`] |
-//! | multi-key scope filter vs [`Filters::Map`] | map split into one-key maps and ORed: never matches | ANDed: matches when every key matches |
+//! | multi-key scope filter vs [`Filters::Map`] | the map is split into one-key maps tried one at a time: never matches | matches when every key matches |
 //! | empty [`Filters::Map`] | denies everything (Python splits `{}` into `[]`) | same as [`Filters::None`] |
 //! | `is_authorized` with no requested action | level not checked | `read` required |
-//! | subset path check | fnmatch of the super path against the subset's text (`read:?` ⊇ `read:*`) | sound: a glob in the subset must be covered by `*`, `**` or the same glob |
+//! | subset path check | fnmatch of the super path against the subset's text (`read:[*]` ⊇ `read:*`) | sound: a glob in the subset must be covered by `*`, `**` or the same glob |
 //!
 //! Strict is the default for new code because every Compatible difference widens access
 //! silently: a misspelt action grants read, `read:` grants everything, `read:files` grants any
@@ -74,21 +76,21 @@ static NO_FILTERS: FilterMap = BTreeMap::new();
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Action {
     /// `read`, level 10.
-    Read,
+    Read = 10,
     /// `create`, level 20.
-    Create,
+    Create = 20,
     /// `update`, level 30.
-    Update,
+    Update = 30,
     /// `delete`, level 40.
-    Delete,
+    Delete = 40,
     /// `manage`, level 50.
-    Manage,
+    Manage = 50,
     /// `admin`, level 60.
-    Admin,
+    Admin = 60,
     /// `owner` or `*`, level 90.
-    Owner,
+    Owner = 90,
     /// `superadmin`, level 100.
-    SuperAdmin,
+    SuperAdmin = 100,
 }
 
 impl Action {
@@ -101,16 +103,21 @@ impl Action {
     /// ```
     #[must_use]
     pub const fn level(self) -> u8 {
-        match self {
-            Self::Read => 10,
-            Self::Create => 20,
-            Self::Update => 30,
-            Self::Delete => 40,
-            Self::Manage => 50,
-            Self::Admin => 60,
-            Self::Owner => 90,
-            Self::SuperAdmin => 100,
-        }
+        self as u8
+    }
+
+    fn from_name(s: &str) -> Option<Self> {
+        Some(match s {
+            "read" => Self::Read,
+            "create" => Self::Create,
+            "update" => Self::Update,
+            "delete" => Self::Delete,
+            "manage" => Self::Manage,
+            "admin" => Self::Admin,
+            "owner" | "*" => Self::Owner,
+            "superadmin" => Self::SuperAdmin,
+            _ => return None,
+        })
     }
 
     /// The canonical lowercase name (`Owner` is `owner`, never `*`).
@@ -135,17 +142,7 @@ impl FromStr for Action {
     /// Parses the exact lowercase names plus `*` (= `owner`). Matching is case-sensitive
     /// because Python's lookup is: accepting `ADMIN` would grant more than Python does.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "read" => Self::Read,
-            "create" => Self::Create,
-            "update" => Self::Update,
-            "delete" => Self::Delete,
-            "manage" => Self::Manage,
-            "admin" => Self::Admin,
-            "owner" | "*" => Self::Owner,
-            "superadmin" => Self::SuperAdmin,
-            _ => return Err(ScopeError::UnknownAction(s.to_owned())),
-        })
+        Self::from_name(s).ok_or_else(|| ScopeError::UnknownAction(s.to_owned()))
     }
 }
 
@@ -166,7 +163,7 @@ impl AsRef<str> for Action {
 pub enum Mode {
     /// Bit-for-bit the Python SDK (usso 0.33.5), pitfalls included.
     Compatible,
-    /// Fails closed: explicit actions, aligned paths, ANDed filters, errors for bad input.
+    /// Fails closed: explicit actions, aligned paths, all filter keys required, errors for bad input.
     #[default]
     Strict,
 }
@@ -312,18 +309,21 @@ impl Scope {
         if path.is_empty() {
             return Err(ScopeParseError::EmptyPath);
         }
-        let path = split_segments(path);
         // Display writes `*` for each empty segment; bounding the normalised length keeps
         // every parsed scope's Display reparseable.
-        let len = s.len() + path.iter().filter(|seg| seg.is_none()).count();
+        let len = s.len() + path.split('/').filter(|seg| seg.is_empty()).count();
         if len > MAX_SCOPE_LEN {
             return Err(ScopeParseError::TooLong { len });
         }
         let mut filters = FilterMap::new();
         for pair in query.into_iter().flat_map(|q| q.split('&')) {
-            let Some((k, v)) = pair.split_once('=').filter(|(k, v)| !k.is_empty() && !v.is_empty())
+            let Some((k, v)) = pair
+                .split_once('=')
+                .filter(|(k, v)| !k.is_empty() && !v.is_empty())
             else {
-                return Err(ScopeParseError::MalformedFilter { pair: pair.to_owned() });
+                return Err(ScopeParseError::MalformedFilter {
+                    pair: pair.to_owned(),
+                });
             };
             if filters.insert(k.to_owned(), v.to_owned()).is_some() {
                 return Err(ScopeParseError::DuplicateFilter { key: k.to_owned() });
@@ -331,7 +331,7 @@ impl Scope {
         }
         Ok(Self {
             action: action.map(str::to_owned),
-            path: path.into_iter().map(|seg| seg.unwrap_or("*").to_owned()).collect(),
+            path: segments(path),
             filters,
         })
     }
@@ -341,14 +341,13 @@ impl Scope {
     fn parse_compatible(s: &str) -> Self {
         let (action, rest) = split_action(s);
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let path = if path.is_empty() {
-            vec!["*".to_owned()]
-        } else {
-            split_segments(path).into_iter().map(|seg| seg.unwrap_or("*").to_owned()).collect()
-        };
         Self {
             action: action.filter(|a| !a.is_empty()).map(str::to_owned),
-            path,
+            path: if path.is_empty() {
+                vec!["*".to_owned()]
+            } else {
+                segments(path)
+            },
             filters: parse_qs(query),
         }
     }
@@ -448,7 +447,10 @@ where
     K: Into<String>,
     V: Into<String>,
 {
-    pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect()
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect()
 }
 
 /// Inputs of [`ScopeEngine::owner_authorization`], named like the Python keyword arguments.
@@ -533,8 +535,7 @@ impl ScopeEngine {
         match self.mode {
             Mode::Compatible => compat_path_match(&user_path.split('/').collect::<Vec<_>>(), &req),
             Mode::Strict => {
-                let user: Vec<&str> =
-                    split_segments(user_path).into_iter().map(|s| s.unwrap_or("*")).collect();
+                let user = segments(user_path);
                 !user_path.is_empty() && !req.contains(&"") && strict_path_match(&user, &req)
             }
         }
@@ -608,7 +609,9 @@ impl ScopeEngine {
                 let action = Some(if action.is_empty() { "read" } else { action });
                 Ok(user_scopes.iter().any(|s| {
                     let scope = Scope::parse_compatible(s.as_ref());
-                    contexts.iter().any(|c| compat_authorized(&scope, &req, action, c))
+                    contexts
+                        .iter()
+                        .any(|c| compat_authorized(&scope, &req, action, c))
                 }))
             }
             Mode::Strict => {
@@ -621,7 +624,9 @@ impl ScopeEngine {
                     Filters::AnyOf(list) => list.iter().collect(),
                 };
                 Ok(scopes.iter().any(|(scope, granted)| {
-                    contexts.iter().any(|c| strict_authorized(scope, *granted, &req, action, c))
+                    contexts
+                        .iter()
+                        .any(|c| strict_authorized(scope, *granted, &req, action, c))
                 }))
             }
         }
@@ -691,7 +696,11 @@ impl ScopeEngine {
                 })
                 .fold(0, usize::saturating_add)
         };
-        filters.iter().min_by_key(|f| score(f)).cloned().unwrap_or_default()
+        filters
+            .iter()
+            .min_by_key(|f| score(f))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Self-access: grants when the request filter's `owner_id`, `user_id` or `workspace_id`
@@ -721,7 +730,11 @@ impl ScopeEngine {
         };
         let requested = level(check.action)?;
         let own = level(check.self_action)?;
-        let workspace = check.workspace_action.map(level).transpose()?.unwrap_or(own);
+        let workspace = check
+            .workspace_action
+            .map(level)
+            .transpose()?
+            .unwrap_or(own);
         let filter = check.requested_filter.filter(|f| !f.is_empty());
         let matches = |id: &str| {
             filter.is_some_and(|f| {
@@ -749,13 +762,17 @@ impl ScopeEngine {
     /// # Errors
     ///
     /// Strict only: either scope malformed or with an unknown action.
-    pub fn is_subset_scope(self, subset_scope: &str, super_scope: &str) -> Result<bool, ScopeError> {
+    pub fn is_subset_scope(
+        self,
+        subset_scope: &str,
+        super_scope: &str,
+    ) -> Result<bool, ScopeError> {
         let (child, parent, covered) = match self.mode {
             Mode::Compatible => {
                 let child = Scope::parse_compatible(subset_scope);
                 let parent = Scope::parse_compatible(super_scope);
-                let levels_ok =
-                    compat_level(parent.compat_action(), 10) >= compat_level(child.compat_action(), 10);
+                let levels_ok = compat_level(parent.compat_action(), 10)
+                    >= compat_level(child.compat_action(), 10);
                 let covered = levels_ok && compat_path_match(&parent.path, &child.path);
                 (child, parent, covered)
             }
@@ -770,7 +787,11 @@ impl ScopeEngine {
                 (child, parent, covered)
             }
         };
-        Ok(covered && parent.filters.iter().all(|(k, v)| child.filters.get(k) == Some(v)))
+        Ok(covered
+            && parent
+                .filters
+                .iter()
+                .all(|(k, v)| child.filters.get(k) == Some(v)))
     }
 
     /// Whether any of `user_scopes` is a super scope of `subset_scope`.
@@ -783,12 +804,12 @@ impl ScopeEngine {
         subset_scope: &str,
         user_scopes: &[S],
     ) -> Result<bool, ScopeError> {
+        let mut any = false;
+        // No early return, so Strict reports a bad scope wherever it sits in the list.
         for scope in user_scopes {
-            if self.is_subset_scope(subset_scope, scope.as_ref())? {
-                return Ok(true);
-            }
+            any |= self.is_subset_scope(subset_scope, scope.as_ref())?;
         }
-        Ok(false)
+        Ok(any)
     }
 
     /// Narrows `scopes_a` to what `scopes_b` permits: drops each scope of `a` that no scope of
@@ -850,24 +871,17 @@ fn split_action(s: &str) -> (Option<&str>, &str) {
     }
 }
 
-/// `None` marks an empty segment, which the callers treat as `*`.
-fn split_segments(path: &str) -> Vec<Option<&str>> {
-    path.split('/').map(|seg| Some(seg).filter(|s| !s.is_empty())).collect()
+/// Python's `parse_scope` reads an empty segment as `*`.
+fn segments(path: &str) -> Vec<String> {
+    let star = |seg: &str| if seg.is_empty() { "*" } else { seg }.to_owned();
+    path.split('/').map(star).collect()
 }
 
 /// Python's `PRIVILEGE_LEVELS.get(action, default)`: exact, case-sensitive keys.
 fn compat_level(action: &str, default: u8) -> u8 {
     match action {
         "none" => 0,
-        "read" => 10,
-        "create" => 20,
-        "update" => 30,
-        "delete" => 40,
-        "manage" => 50,
-        "admin" => 60,
-        "owner" | "*" => 90,
-        "superadmin" => 100,
-        _ => default,
+        _ => Action::from_name(action).map_or(default, Action::level),
     }
 }
 
@@ -876,7 +890,8 @@ fn parse_qs(query: &str) -> FilterMap {
     let mut out = FilterMap::new();
     for (k, v) in query.split('&').filter_map(|pair| pair.split_once('=')) {
         if !v.is_empty() {
-            out.entry(unquote_plus(k)).or_insert_with(|| unquote_plus(v));
+            out.entry(unquote_plus(k))
+                .or_insert_with(|| unquote_plus(v));
         }
     }
     out
@@ -893,7 +908,9 @@ fn unquote_plus(s: &str) -> String {
     let mut rest = s.as_str();
     while let Some(first) = rest.chars().next() {
         let ascii = first.is_ascii();
-        let end = rest.find(|c: char| c.is_ascii() != ascii).unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| c.is_ascii() != ascii)
+            .unwrap_or(rest.len());
         let (run, tail) = rest.split_at(end);
         if ascii {
             out.push_str(&String::from_utf8_lossy(&percent_decode(run.as_bytes())));
@@ -945,7 +962,12 @@ fn compat_path_match<U: AsRef<str>, R: AsRef<str>>(user: &[U], req: &[R]) -> boo
     !wildcard || u_head.iter().take(extra).all(|u| u.as_ref() == "*")
 }
 
-fn compat_authorized(scope: &Scope, req: &[&str], action: Option<&str>, filter: &FilterMap) -> bool {
+fn compat_authorized(
+    scope: &Scope,
+    req: &[&str],
+    action: Option<&str>,
+    filter: &FilterMap,
+) -> bool {
     compat_path_match(&scope.path, req)
         && filters_match(&scope.filters, filter)
         && action
@@ -954,7 +976,9 @@ fn compat_authorized(scope: &Scope, req: &[&str], action: Option<&str>, filter: 
 }
 
 fn filters_match(scope: &FilterMap, request: &FilterMap) -> bool {
-    scope.iter().all(|(k, pattern)| request.get(k).is_some_and(|v| glob(pattern, v)))
+    scope
+        .iter()
+        .all(|(k, pattern)| request.get(k).is_some_and(|v| glob(pattern, v)))
 }
 
 fn strict_scope(s: &str) -> Result<(Scope, Option<Action>), ScopeError> {
@@ -1000,8 +1024,16 @@ fn split_tree<S: AsRef<str>>(path: &[S]) -> (&[S], bool) {
 
 fn strict_path_match<U: AsRef<str>, R: AsRef<str>>(user: &[U], req: &[R]) -> bool {
     let (fixed, tree) = split_tree(user);
-    let len_ok = if tree { req.len() > fixed.len() } else { req.len() == fixed.len() };
-    len_ok && fixed.iter().zip(req).all(|(u, r)| glob(u.as_ref(), r.as_ref()))
+    let len_ok = if tree {
+        req.len() > fixed.len()
+    } else {
+        req.len() == fixed.len()
+    };
+    len_ok
+        && fixed
+            .iter()
+            .zip(req)
+            .all(|(u, r)| glob(u.as_ref(), r.as_ref()))
 }
 
 /// Conservative coverage: a child segment with glob characters is covered only by an
@@ -1016,9 +1048,7 @@ fn strict_path_covers(parent: &[String], child: &[String]) -> bool {
     };
     len_ok
         && p_fixed.iter().zip(c_fixed).all(|(p, c)| {
-            p == c
-                || p.chars().all(|ch| ch == '*')
-                || (!c.contains(['*', '?', '[']) && glob(p, c))
+            p == c || p.chars().all(|ch| ch == '*') || (!c.contains(['*', '?', '[']) && glob(p, c))
         })
 }
 
@@ -1026,7 +1056,10 @@ enum Token {
     Star,
     Any,
     Char(char),
-    Class { negated: bool, ranges: Vec<(char, char)> },
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
 }
 
 impl Token {
@@ -1045,19 +1078,9 @@ impl Token {
 /// (a `]` right after `[` or `[!` is a member), else it is literal; no escapes.
 fn tokenize(pattern: &str) -> Vec<Token> {
     let chars: Vec<char> = pattern.chars().collect();
-    // next_close[i]: first `]` at or after i. Keeps many unclosed `[` linear, not quadratic.
-    let mut next_close: Vec<Option<usize>> = chars
-        .iter()
-        .enumerate()
-        .rev()
-        .scan(None, |last, (i, &c)| {
-            if c == ']' {
-                *last = Some(i);
-            }
-            Some(*last)
-        })
-        .collect();
-    next_close.reverse();
+    // Scanning for `]` only when one lies ahead keeps many unclosed `[` linear: a found
+    // `]` is consumed, so no character is scanned twice.
+    let last_close = chars.iter().rposition(|&c| c == ']');
     let mut tokens = Vec::with_capacity(chars.len());
     let mut i = 0;
     while let Some(&c) = chars.get(i) {
@@ -1069,7 +1092,11 @@ fn tokenize(pattern: &str) -> Vec<Token> {
                 let mut j = i;
                 j += usize::from(chars.get(j) == Some(&'!'));
                 j += usize::from(chars.get(j) == Some(&']'));
-                match next_close.get(j).copied().flatten() {
+                let end = last_close
+                    .filter(|&last| last >= j)
+                    .and_then(|_| chars.get(j..)?.iter().position(|&c| c == ']'))
+                    .map(|pos| j + pos);
+                match end {
                     Some(end) => {
                         let class = class_token(chars.get(i..end).unwrap_or_default());
                         i = end + 1;
@@ -1084,17 +1111,68 @@ fn tokenize(pattern: &str) -> Vec<Token> {
     tokens
 }
 
-/// A class body: optional leading `!`, then members where `a-z` is a range (a reversed
-/// range matches nothing, as Python drops it) and any other `-` is literal.
+/// A class body, read as Python does: `translate` splits it on range hyphens (from the
+/// second member on), merges reversed ranges away (which can expose a leading `!`: `[a-[!a]`
+/// is `[^a]`), then `re` reads the result. A range `re` would reject matches nothing.
 fn class_token(body: &[char]) -> Token {
-    let (negated, mut rest) = match body.split_first() {
-        Some(('!', rest)) => (true, rest),
-        _ => (false, body),
+    let never = Token::Class {
+        negated: false,
+        ranges: Vec::new(),
+    };
+    // `None` is a range hyphen; `Some('-')` a literal one.
+    let mut items: Vec<Option<char>> = Vec::new();
+    if body.contains(&'-') {
+        let mut chunks: Vec<Vec<char>> = Vec::new();
+        let mut start = 0;
+        let mut k = if body.first() == Some(&'!') { 2 } else { 1 };
+        while let Some(pos) = body.get(k..).and_then(|s| s.iter().position(|&c| c == '-')) {
+            chunks.push(body.get(start..k + pos).unwrap_or_default().to_vec());
+            start = k + pos + 1;
+            k += pos + 3;
+        }
+        match body.get(start..).filter(|tail| !tail.is_empty()) {
+            Some(tail) => chunks.push(tail.to_vec()),
+            None => chunks
+                .iter_mut()
+                .last()
+                .into_iter()
+                .for_each(|c| c.push('-')),
+        }
+        for k in (1..chunks.len()).rev() {
+            let end = chunks.get(k - 1).and_then(|c| c.last()).copied();
+            let first = chunks.get(k).and_then(|c| c.first()).copied();
+            if let (Some(end), Some(first)) = (end, first)
+                && end > first
+            {
+                let next = chunks.remove(k);
+                if let Some(prev) = chunks.get_mut(k - 1) {
+                    prev.pop();
+                    prev.extend(next.into_iter().skip(1));
+                }
+            }
+        }
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            items.extend((n > 0).then_some(None));
+            items.extend(chunk.into_iter().map(Some));
+        }
+    } else {
+        items.extend(body.iter().copied().map(Some));
+    }
+    let (negated, mut rest) = match items.as_slice() {
+        [] => return never,
+        [Some('!')] => return Token::Any,
+        [Some('!'), rest @ ..] => (true, rest),
+        all => (false, all),
     };
     let mut ranges = Vec::new();
-    while let Some((&lo, tail)) = rest.split_first() {
-        if let ['-', hi, more @ ..] = tail {
-            ranges.push((lo, *hi));
+    while let Some((lo, tail)) = rest.split_first() {
+        let lo = lo.unwrap_or('-');
+        if let [None, hi, more @ ..] = tail {
+            let hi = hi.unwrap_or('-');
+            if lo > hi {
+                return never;
+            }
+            ranges.push((lo, hi));
             rest = more;
         } else {
             ranges.push((lo, lo));
@@ -1134,5 +1212,518 @@ fn glob(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    tokens.iter().skip(p).all(|token| matches!(token, Token::Star))
+    tokens
+        .iter()
+        .skip(p)
+        .all(|token| matches!(token, Token::Star))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const C: ScopeEngine = ScopeEngine::compatible();
+    const S: ScopeEngine = ScopeEngine::strict();
+
+    // Tables: whitespace-separated fields, `~` is the empty string, `-` is None/absent.
+    // Expected results: `1`/`0`, or `!text` for an error whose space-free Debug contains text.
+    // Every Python column was checked against usso 0.33.5's `authorization.py`.
+
+    // user_path requested_path python strict
+    const PATHS: &str = "
+        # behaviour.md section 12 (upstream tests/test_authorization.py)
+        files                     files                       1 1
+        file-manager/files        files                       1 0
+        media/file-manager/files  files                       1 0
+        media//files              files                       1 0
+        media//files              file-manager/files          1 0
+        files                     file-manager/files          1 0
+        */files                   file-manager/files          1 1
+        *//files                  file-manager/files          1 0
+        //files                   file-manager/files          1 0
+        //files                   media/file-manager/files    1 1
+        media//files              media/file-manager/files    1 1
+        media//files              media/files                 1 0
+        media/files/*             media/files/transactions    1 1
+        */*/transactions          media/files/transactions    1 1
+        media/*/transactions      media/images/transactions   1 1
+        files                     file                        0 0
+        files                     files/transactions          0 0
+        files                     media/files/transactions    0 0
+        media/files               media/files/transactions    0 0
+        # Strict: `*` is one segment, a final `**` one or more; no empty path or request segment
+        media/*                   media/a/b                   0 0
+        media/**                  media                       0 0
+        media/**                  media/a/b                   0 1
+        **/x                      a/x                         1 1
+        **/x                      a/b/x                       1 0
+        *                         a/b                         1 0
+        ~                         a                           0 0
+        a                         x//a                        1 0
+    ";
+
+    // scopes(,-separated) resource action filters(- | d:k=v,.. dict | l:k=v,.. list) python strict
+    const ACCESS: &str = "
+        # behaviour.md section 12
+        read:media/file-manager/files?uid=file123 files read l:namespace=media,service=file-manager,uid=file123 1 0
+        update:media/files/transactions?user_id=abc,read:media/files/* media/files/transactions read d:user_id=abc 1 1
+        update:media/files/transactions?user_id=abc,read:media/files/* transactions update d:user_id=abc 1 0
+        update:media/files/transactions?user_id=abc,read:media/files/* transactions update d:uid=def 0 0
+        update:media/files/transactions?user_id=abc,read:media/files/* media/files/transactions delete d:user_id=abc 0 0
+        read:media/files/file:uid:file123 file update l:namespace=finance,service=wallet,workspace_id=ws_7 0 0
+        manage:media/files/file?* file update d:namespace=finance,service=wallet,workspace_id=ws_7 1 !MalformedFilter
+        manage:finance/wallet/transaction?user=user_1 transaction update l:namespace=finance,service=wallet,workspace_id=ws_7 0 0
+        manage:finance/wallet/transaction?user=user_1 transaction update d:namespace=finance,user=user_1 1 0
+        delete:finance/wallet/transaction?workspace_id=ws_7 transaction delete l:namespace=finance,service=wallet,workspace_id=ws_7 1 0
+        create:file?* file create - 1 !MalformedFilter
+        read:file?* file create - 0 !MalformedFilter
+        file file create - 0 0
+        # the same grants written for Strict
+        manage:media/files/file media/files/file update d:namespace=finance 1 1
+        manage:finance/wallet/transaction?user=user_1 finance/wallet/transaction update d:user=user_1 1 1
+        # pitfall: an empty path grants everything
+        read: any/thing read - 1 !source:EmptyPath
+        ~ any/thing read - 1 !source:Empty}
+        ?user_id=u1 any/thing read d:user_id=u1 1 !source:EmptyPath
+        read:** any/thing read - 1 1
+        # pitfall: unknown actions (and unknown case) count as read
+        write:posts posts read - 1 !UnknownAction(\"write\")
+        read:posts posts write - 1 !UnknownAction(\"write\")
+        write:posts posts create - 0 !UnknownAction(\"write\")
+        ADMIN:posts posts delete - 0 !UnknownAction(\"ADMIN\")
+        read:posts,x:y posts read - 1 !UnknownAction(\"x\")
+        read:posts posts ~ - 1 !UnknownAction(\"\")
+        # pitfall: a scope without action is read
+        posts posts read - 1 0
+        openid,* any read - 1 0
+        # pitfall: suffix matching in both directions; a `*` request segment matches anything
+        read:files anything/files read - 1 0
+        read:media/files files read - 1 0
+        read:media/files other/files read - 0 0
+        admin:media media/files read - 0 0
+        admin:media/* media/files read - 1 1
+        admin:media/** media/files/x read - 0 1
+        read:media/files */files read - 1 0
+        read:me* media read - 1 1
+        read:Media media read - 0 0
+        # pitfall: a two-key filter never matches; an empty dict denies everything
+        read:docs?user_id=u1&tenant_id=t1 docs read d:user_id=u1,tenant_id=t1 0 1
+        read:docs?user_id=u1&tenant_id=t1 docs read l:user_id=u1,tenant_id=t1 0 0
+        read:docs?user_id=u1&tenant_id=t1 docs read d:user_id=u1 0 0
+        read:docs docs read d: 0 1
+        # filter values are globs, and every scope filter must be present
+        read:x?user_id=u* x read d:user_id=u9 1 1
+        read:x?user_id=u* x read d:user_id=v9 0 0
+        read:x?user_id=u* x read - 0 0
+        read:x?user_id=u* x read l: 0 0
+        # Strict rejects empty request segments
+        read:** ~ read - 1 !InvalidResource
+        read:a x//a read - 1 !InvalidResource
+    ";
+
+    // subset super python strict
+    const SUBSETS: &str = "
+        # behaviour.md section 12
+        read:media/files?user_id=123 read:media/files                   1 1
+        read:media/files?user_id=123 read:media/*                       1 1
+        create:media/files           read:media/files                   0 0
+        update:media/files           read:media/files                   0 0
+        read:media/files?user_id=123 read:media/files?user_id=456       0 0
+        read:media/files?user_id=123 read:media/files?workspace_id=123  0 0
+        read:files                   read:*                             1 1
+        read:files                   read://files                       1 0
+        create:files                 files                              0 0
+        create:files                 *                                  0 0
+        create:files                 *:*                                1 1
+        create:files                 *://files                          1 0
+        # Strict coverage is sound: `[*]` matches only a literal `*`
+        read:*                       read:[*]                           1 0
+        read:fi*                     read:f*                            1 0
+        read:files                   read:f*                            1 1
+        read:media/a                 read:media/**                      1 1
+        read:media/**                read:media/*                       1 0
+        read:media/a/**              read:media/**                      0 1
+        # Strict: a scope without action is an opaque name, equal only to itself
+        openid                       read:openid                        1 0
+        files                        files                              1 1
+        read:x                       read:                              1 !source:EmptyPath
+    ";
+
+    // filter user_id self_action action owner_id workspace_id workspace_action python strict
+    const OWNERS: &str = "
+        user_id=u1      u1 owner read       - - -    1 1
+        user_id=u1      u1 owner superadmin - - -    0 0
+        user_id=u1      u1 owner read       o1 - -   0 0
+        user_id=u1      u1 owner read       ~ - -    1 1
+        user_id=u1      ~  owner read       - - -    0 0
+        ~               u1 owner read       - - -    0 0
+        workspace_id=u1 u1 owner read       - - -    1 1
+        workspace_id=w1 u1 owner update     - w1 -   1 1
+        workspace_id=w1 u1 owner update     - w1 read 0 0
+        workspace_id=w1 u1 owner read       - w1 read 1 1
+        workspace_id=w1 u1 owner read       - w1 ~   1 1
+        user_id=u1      u1 boss  read       - - -    1 !UnknownAction(\"boss\")
+        user_id=u1      u1 boss  update     - - -    0 !UnknownAction(\"boss\")
+        user_id=u9      u1 owner read       - - boss 0 !UnknownAction(\"boss\")
+    ";
+
+    fn rows(table: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+        let lines = table.lines().map(str::trim);
+        lines
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| {
+                l.split_whitespace()
+                    .map(|f| if f == "~" { "" } else { f })
+                    .collect()
+            })
+    }
+
+    fn pairs(s: &str) -> Vec<(&str, &str)> {
+        s.split(',').filter_map(|p| p.split_once('=')).collect()
+    }
+
+    fn filters(s: &str) -> Filters {
+        match s.split_once(':') {
+            Some(("d", p)) => Filters::map(pairs(p)),
+            Some(("l", p)) => Filters::any_of(pairs(p).into_iter().map(|kv| [kv])),
+            _ => Filters::None,
+        }
+    }
+
+    fn expect(got: Result<bool, ScopeError>, want: &str, row: &[&str]) {
+        let got = match got {
+            Ok(b) => u8::from(b).to_string(),
+            Err(e) => format!("!{e:?}").replace(' ', ""),
+        };
+        let ok = match want.strip_prefix('!') {
+            Some(needle) => got.starts_with('!') && got.contains(needle),
+            None => got == want,
+        };
+        assert!(ok, "{row:?}: got {got}, want {want}");
+    }
+
+    #[test]
+    fn path_table() {
+        for r in rows(PATHS) {
+            expect(Ok(C.is_path_match(r[0], r[1])), r[2], &r);
+            expect(Ok(S.is_path_match(r[0], r[1])), r[3], &r);
+        }
+    }
+
+    #[test]
+    fn access_table() {
+        for r in rows(ACCESS) {
+            let scopes: Vec<&str> = r[0].split(',').collect();
+            for (engine, want) in [(C, r[4]), (S, r[5])] {
+                expect(
+                    engine.check_access(&scopes, r[1], r[2], &filters(r[3])),
+                    want,
+                    &r,
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn subset_table() {
+        for r in rows(SUBSETS) {
+            expect(C.is_subset_scope(r[0], r[1]), r[2], &r);
+            expect(S.is_subset_scope(r[0], r[1]), r[3], &r);
+        }
+        let user = ["read:files", "create:files"];
+        assert_eq!(C.has_subset_scope("files", &user), Ok(true));
+        assert_eq!(S.has_subset_scope("files", &user), Ok(false));
+        let bad = S.has_subset_scope("read:files", &["read:files", "oops:x"]);
+        assert_eq!(bad, Err(ScopeError::UnknownAction("oops".to_owned())));
+    }
+
+    #[test]
+    fn owner_table() {
+        let opt = |f: &'static str| (f != "-").then_some(f);
+        for r in rows(OWNERS) {
+            let filter = collect_map(pairs(r[0]));
+            let check = OwnerCheck {
+                requested_filter: Some(&filter),
+                user_id: opt(r[1]),
+                self_action: r[2],
+                action: r[3],
+                owner_id: opt(r[4]),
+                workspace_id: opt(r[5]),
+                workspace_action: opt(r[6]),
+            };
+            expect(C.owner_authorization(&check), r[7], &r);
+            expect(S.owner_authorization(&check), r[8], &r);
+        }
+        assert_eq!(C.owner_authorization(&OwnerCheck::default()), Ok(false));
+    }
+
+    #[test]
+    fn is_authorized_without_requested_action() {
+        // Python skips the level check; Strict requires read.
+        assert_eq!(C.is_authorized("none:x", "x", None, None), Ok(true));
+        assert_eq!(
+            C.is_authorized("none:x", "x", Some("read"), None),
+            Ok(false)
+        );
+        assert_eq!(S.is_authorized("read:x", "x", None, None), Ok(true));
+        let none = S.is_authorized("none:x", "x", None, None);
+        assert_eq!(none, Err(ScopeError::UnknownAction("none".to_owned())));
+    }
+
+    #[test]
+    fn get_scope_filters_by_mode() {
+        let scopes = [
+            "read:media/*?a=1",
+            "update:media/files?b=2",
+            "media/files?c=3",
+        ];
+        let f = |k: &str, v: &str| collect_map([(k, v)]);
+        let read = vec![f("a", "1"), f("b", "2")];
+        // Python looks both levels up with default 0: a scope without action never qualifies,
+        // an unknown requested action lets every scope qualify.
+        assert_eq!(
+            C.get_scope_filters("read", "media/files", &scopes),
+            Ok(read.clone())
+        );
+        let unknown = C.get_scope_filters("write", "media/files", &scopes);
+        assert_eq!(unknown, Ok(vec![f("a", "1"), f("b", "2"), f("c", "3")]));
+        assert_eq!(
+            S.get_scope_filters(Action::Read, "media/files", &scopes),
+            Ok(read)
+        );
+        assert_eq!(
+            S.get_scope_filters("update", "media/files", &scopes),
+            Ok(vec![f("b", "2")])
+        );
+        let strict = S.get_scope_filters("write", "media/files", &scopes);
+        assert_eq!(strict, Err(ScopeError::UnknownAction("write".to_owned())));
+    }
+
+    #[test]
+    fn broadest_scope_filter_scores() {
+        let m = |p: &[(&str, &str)]| collect_map(p.iter().copied());
+        let uid = m(&[("uid", "abc")]);
+        let tenant_user = m(&[("tenant_id", "t1"), ("user_id", "u1")]);
+        let ws = m(&[("workspace_id", "w1")]);
+        let broadest = ScopeEngine::broadest_scope_filter;
+        assert_eq!(
+            broadest(&[uid.clone(), tenant_user.clone(), ws.clone()]),
+            ws
+        );
+        assert_eq!(broadest(&[uid.clone(), tenant_user.clone()]), tenant_user);
+        assert_eq!(broadest(&[m(&[("region", "eu")]), uid.clone()]), uid);
+        assert_eq!(
+            broadest(&[m(&[("user_id", "a")]), m(&[("user_id", "b")])]),
+            m(&[("user_id", "a")])
+        );
+        assert_eq!(broadest(&[ws, FilterMap::new()]), FilterMap::new());
+        assert_eq!(broadest(&[]), FilterMap::new());
+    }
+
+    #[test]
+    fn common_scopes() {
+        let (a, b) = (["read:a", "admin:b/*"], ["read:a", "read:b/c"]);
+        let same = ["read:x", "read:x"];
+        for e in [C, S] {
+            let narrowed = vec!["read:a".to_owned(), "read:b/c".to_owned()];
+            assert_eq!(e.get_common_scopes(&a, &b), Ok(narrowed));
+            // Nothing dropped: returned as given, duplicates included (as Python does).
+            assert_eq!(
+                e.get_common_scopes(&same, &["read:*"]),
+                Ok(same.map(String::from).to_vec())
+            );
+        }
+    }
+
+    #[test]
+    fn parse_grammar() {
+        let s = Scope::parse("read:media/files/transaction?user_id=123");
+        assert_eq!(s.as_ref().map(Scope::action), Ok(Some("read")));
+        let path = ["media", "files", "transaction"].map(String::from);
+        assert_eq!(s.as_ref().map(Scope::path), Ok(&path[..]));
+        let filters = collect_map([("user_id", "123")]);
+        assert_eq!(s.as_ref().map(Scope::filters), Ok(&filters));
+        let cases = [
+            ("media/files?user_id=123", None, "media/files?user_id=123"),
+            ("*:*", Some("*"), "*:*"),
+            ("media//files", None, "media/*/files"),
+            ("read:/", Some("read"), "read:*/*"),
+            (
+                "read:media/file:uid:1",
+                Some("read"),
+                "read:media/file:uid:1",
+            ),
+            ("a?b:c=d=e&a=1", None, "a?a=1&b:c=d=e"),
+        ];
+        for (input, action, shown) in cases {
+            let scope: Result<Scope, _> = input.parse();
+            assert_eq!(scope.as_ref().map(Scope::action), Ok(action), "{input}");
+            assert_eq!(
+                scope.map(|s| s.to_string()),
+                Ok(shown.to_owned()),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn parse_rejects_malformed() {
+        use ScopeParseError as E;
+        let malformed = |pair: &str| E::MalformedFilter {
+            pair: pair.to_owned(),
+        };
+        let cases = [
+            ("", E::Empty),
+            (" ", E::InvalidChar { ch: ' ', index: 0 }),
+            ("read:a b", E::InvalidChar { ch: ' ', index: 6 }),
+            ("read:\tx", E::InvalidChar { ch: '\t', index: 5 }),
+            (
+                "read:x\u{7f}",
+                E::InvalidChar {
+                    ch: '\u{7f}',
+                    index: 6,
+                },
+            ),
+            (
+                "read:x\u{a0}",
+                E::InvalidChar {
+                    ch: '\u{a0}',
+                    index: 6,
+                },
+            ),
+            (":x", E::EmptyAction),
+            ("read:", E::EmptyPath),
+            ("?a=1", E::EmptyPath),
+            ("read:?a=1", E::EmptyPath),
+            ("read:x?", malformed("")),
+            ("read:x?a", malformed("a")),
+            ("read:x?*", malformed("*")),
+            ("read:x?=1", malformed("=1")),
+            ("read:x?a=", malformed("a=")),
+            ("read:x?a=1&", malformed("")),
+            (
+                "read:x?a=1&a=2",
+                E::DuplicateFilter {
+                    key: "a".to_owned(),
+                },
+            ),
+        ];
+        for (input, err) in cases {
+            assert_eq!(Scope::parse(input), Err(err), "{input:?}");
+        }
+        assert_eq!(
+            Scope::parse(&"a".repeat(1025)),
+            Err(E::TooLong { len: 1025 })
+        );
+        assert!(Scope::parse(&"a".repeat(1024)).is_ok());
+        // Each empty segment is displayed as `*`, so it counts towards the limit.
+        let slashes = format!("read:{}", "/".repeat(600));
+        assert_eq!(Scope::parse(&slashes), Err(E::TooLong { len: 1206 }));
+    }
+
+    #[test]
+    fn compatible_parse_follows_parse_qs() {
+        let s = Scope::parse_compatible("r:x?user_id=a%20b+c&k=&k2&user_id=2&%41=%E2%82%AC%zz&=v");
+        let want = collect_map([("user_id", "a b c"), ("A", "€%zz"), ("", "v")]);
+        assert_eq!((s.action(), s.filters()), (Some("r"), &want));
+        let bare = Scope::parse_compatible(":?*");
+        assert_eq!(
+            (bare.action(), bare.path(), bare.filters().len()),
+            (None, &["*".to_owned()][..], 0)
+        );
+        assert_eq!(unquote_plus("%C3%A9%C3é%"), "é\u{fffd}é%");
+    }
+
+    #[test]
+    fn action_names_and_levels() {
+        let names = [
+            "read",
+            "create",
+            "update",
+            "delete",
+            "manage",
+            "admin",
+            "owner",
+            "superadmin",
+        ];
+        let levels: Vec<u8> = names
+            .iter()
+            .filter_map(|a| a.parse().ok().map(Action::level))
+            .collect();
+        assert_eq!(levels, [10, 20, 30, 40, 50, 60, 90, 100]);
+        assert_eq!("*".parse(), Ok(Action::Owner));
+        assert_eq!(Action::Owner.to_string(), "owner");
+        let upper = "Read".parse::<Action>();
+        assert_eq!(upper, Err(ScopeError::UnknownAction("Read".to_owned())));
+        assert!(Action::Delete < Action::Manage);
+        assert_eq!(ScopeEngine::default().mode(), Mode::Strict);
+    }
+
+    #[test]
+    fn glob_matches_like_fnmatchcase() {
+        let cases = [
+            ("*", "", true),
+            ("a?c", "abc", true),
+            ("a?c", "ac", false),
+            ("[abc]x", "bx", true),
+            ("[!x]", "x", false),
+            ("[!x]", "y", true),
+            ("[a-c]", "b", true),
+            ("[c-a]", "b", false),
+            ("[!c-a]", "b", true),
+            ("[a-]", "-", true),
+            ("[", "[", true),
+            ("a[b", "a[b", true),
+            ("[]]", "]", true),
+            ("[!]]", "a", true),
+            ("[a-[!a]", "m", true),
+            ("[a-[!a]", "a", false),
+            ("A*", "a", false),
+            ("*.txt", "dir/x.txt", true),
+        ];
+        for (pattern, text, want) in cases {
+            assert_eq!(glob(pattern, text), want, "{pattern} ~ {text}");
+        }
+        // Exponential for naive backtracking; the two-pointer loop stays quadratic at most.
+        let long = "a".repeat(5000);
+        assert!(!glob(&format!("{}b", "*a".repeat(40)), &long));
+        assert!(!glob(&"[".repeat(5000), &long));
+    }
+
+    fn scope_strategy() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "([a-z*]{0,5}:)?[a-z*/\\[\\]!-]{0,12}(\\?[a-z:]{0,3}=[a-z*?:=]{0,4}(&[a-z]{0,2}=[a-z*]{0,3}){0,2})?",
+            "[a-z*:/?=&%+!\\[\\] -]{0,24}",
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn display_reparses_to_the_same_scope(s in scope_strategy()) {
+            if let Ok(scope) = Scope::parse(&s) {
+                prop_assert_eq!(Scope::parse(&scope.to_string()), Ok(scope));
+            }
+        }
+
+        #[test]
+        fn no_input_panics_and_compatible_never_errs(
+            scope in scope_strategy(),
+            res in "[a-z*/]{0,8}|\\PC{0,12}",
+            action in "read|admin|\\PC{0,6}",
+            (k, v) in ("[a-z]{0,3}|\\PC{0,4}", "[a-z*]{0,3}|\\PC{0,4}"),
+        ) {
+            let kv = [(k, v)];
+            let filters = [Filters::None, Filters::map(kv.clone()), Filters::any_of([kv])];
+            for f in &filters {
+                prop_assert!(C.check_access(&[&scope], &res, &action, f).is_ok());
+                let _ = S.check_access(&[&scope], &res, &action, f);
+            }
+            prop_assert!(C.is_subset_scope(&scope, &res).is_ok());
+            prop_assert!(C.get_scope_filters(&action, &res, &[&scope]).is_ok());
+            let _ = (S.is_subset_scope(&scope, &res), S.get_scope_filters(&action, &res, &[&scope]));
+            let _ = (C.is_path_match(&scope, &res), S.is_path_match(&scope, &res));
+        }
+    }
 }

@@ -142,14 +142,6 @@ impl VerifyingKey {
         self.algorithms.contains(alg)
     }
 
-    pub(crate) fn algorithms(&self) -> AlgorithmSet {
-        self.algorithms
-    }
-
-    pub(crate) fn material(&self) -> &KeyMaterial {
-        &self.material
-    }
-
     /// Checks `signature` (raw bytes) over `message`. The caller has already
     /// checked [`Self::allows`].
     pub(crate) fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {

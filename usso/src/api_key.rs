@@ -1,0 +1,241 @@
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use http::{HeaderMap, HeaderName};
+
+use crate::{AuthError, ConfigError, UserData};
+
+/// The future an [`ApiKeyVerifier`] returns.
+pub type ApiKeyFuture<'a> = Pin<Box<dyn Future<Output = Result<UserData, AuthError>> + Send + 'a>>;
+
+/// Resolves a USSO API key (USSO's second credential, the `x-api-key`
+/// header) to the claims of its owner.
+///
+/// Implement it to check keys in-process (the Python SDK's
+/// `api_key_verifier`), or use [`HttpApiKeyVerifier`] to ask a USSO server.
+///
+/// ```
+/// use usso::{ApiKeyFuture, ApiKeyVerifier, AuthError, UserData};
+///
+/// struct StaticKeys;
+/// impl ApiKeyVerifier for StaticKeys {
+///     fn verify<'a>(&'a self, api_key: &'a str) -> ApiKeyFuture<'a> {
+///         Box::pin(async move {
+///             match api_key {
+///                 "k-123" => Ok(UserData::new("service:reports").with_scopes(["read:posts"])),
+///                 _ => Err(AuthError::TokenInvalid { reason: "unknown API key".into() }),
+///             }
+///         })
+///     }
+/// }
+/// ```
+pub trait ApiKeyVerifier: Send + Sync + 'static {
+    /// Checks `api_key`. Return [`AuthError::TokenInvalid`] for an unknown
+    /// key and [`AuthError::KeysUnavailable`] when the check itself failed.
+    fn verify<'a>(&'a self, api_key: &'a str) -> ApiKeyFuture<'a>;
+}
+
+/// The API-key setting of an authenticator: which header, and who checks.
+/// Pass it to [`UssoAuth::with_api_keys`](crate::UssoAuth::with_api_keys).
+#[derive(Clone)]
+pub struct ApiKeys {
+    header: HeaderName,
+    verifier: Arc<dyn ApiKeyVerifier>,
+}
+
+/// API keys longer than this are refused without asking anyone.
+const MAX_API_KEY_LEN: usize = 512;
+
+impl ApiKeys {
+    /// Keys from the `x-api-key` header, checked by `verifier`.
+    pub fn new(verifier: impl ApiKeyVerifier) -> Self {
+        Self {
+            header: HeaderName::from_static("x-api-key"),
+            verifier: Arc::new(verifier),
+        }
+    }
+
+    /// Reads keys from another header. Defaults to `x-api-key`.
+    #[must_use]
+    pub fn header(mut self, name: HeaderName) -> Self {
+        self.header = name;
+        self
+    }
+
+    pub(crate) fn find<'h>(&self, headers: &'h HeaderMap) -> Result<Option<&'h str>, AuthError> {
+        let Some(value) = headers.get(&self.header) else {
+            return Ok(None);
+        };
+        let value = value
+            .to_str()
+            .map_err(|_| AuthError::invalid("the API key header is not visible ASCII"))?
+            .trim();
+        if value.is_empty() {
+            return Ok(None);
+        }
+        if value.len() > MAX_API_KEY_LEN {
+            return Err(AuthError::invalid("the API key is too long"));
+        }
+        Ok(Some(value))
+    }
+
+    pub(crate) async fn verify(&self, key: &str) -> Result<UserData, AuthError> {
+        self.verifier.verify(key).await
+    }
+}
+
+impl fmt::Debug for ApiKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKeys").field("header", &self.header).finish_non_exhaustive()
+    }
+}
+
+/// Asks a USSO server: `POST {endpoint}` with `{"api_key": "…"}`, expecting
+/// the key owner's claims as JSON. Answers are cached for 60 seconds in at
+/// most 1024 entries (both configurable).
+///
+/// The endpoint is always one you configure; usso never picks a default
+/// server to send credentials to.
+///
+/// ```
+/// use usso::{ApiKeys, HttpApiKeyVerifier};
+///
+/// let keys = ApiKeys::new(HttpApiKeyVerifier::new("https://sso.example.com/api/sso/v1/apikeys/verify")?);
+/// # let _ = keys;
+/// # Ok::<(), usso::ConfigError>(())
+/// ```
+pub struct HttpApiKeyVerifier {
+    endpoint: String,
+    client: reqwest::Client,
+    ttl: Duration,
+    capacity: usize,
+    cache: Mutex<HashMap<String, (Instant, UserData)>>,
+}
+
+impl fmt::Debug for HttpApiKeyVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpApiKeyVerifier")
+            .field("endpoint", &self.endpoint)
+            .field("ttl", &self.ttl)
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpApiKeyVerifier {
+    /// A verifier posting to `endpoint` with a 5-second timeout.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidUrl`] for a non-`http(s)` URL.
+    pub fn new(endpoint: impl Into<String>) -> Result<Self, ConfigError> {
+        let endpoint = endpoint.into();
+        crate::config::check_url("api key endpoint", &endpoint)?;
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(2))
+            .build()
+            .map_err(|e| ConfigError::KeysUnavailable { reason: e.to_string() })?;
+        Ok(Self {
+            endpoint,
+            client,
+            ttl: Duration::from_secs(60),
+            capacity: 1024,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// How long an answer is reused. Defaults to 60 seconds.
+    #[must_use]
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// Most cached answers. Defaults to 1024.
+    #[must_use]
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = capacity.max(1);
+        self
+    }
+
+    /// Uses this client (proxies, CAs). Defaults to one with a 5 s timeout.
+    #[must_use]
+    pub fn client(mut self, client: reqwest::Client) -> Self {
+        self.client = client;
+        self
+    }
+
+    fn cached(&self, key: &str) -> Option<UserData> {
+        let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        cache
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, user)| user.clone())
+    }
+
+    fn store(&self, key: &str, user: &UserData) {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() >= self.capacity {
+            let ttl = self.ttl;
+            cache.retain(|_, (at, _)| at.elapsed() < ttl);
+            if cache.len() >= self.capacity {
+                // Still full of fresh entries: forget the oldest.
+                if let Some(oldest) = cache.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| k.clone()) {
+                    cache.remove(&oldest);
+                }
+            }
+        }
+        cache.insert(key.to_owned(), (Instant::now(), user.clone()));
+    }
+
+    async fn fetch(&self, key: &str) -> Result<UserData, AuthError> {
+        let unavailable = || AuthError::KeysUnavailable {
+            retry_after: Duration::from_secs(5),
+        };
+        let body = serde_json::json!({ "api_key": key }).to_string();
+        let response = self
+            .client
+            .post(&self.endpoint)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "usso: API key endpoint unreachable");
+                unavailable()
+            })?;
+        let status = response.status();
+        if status.is_client_error() {
+            return Err(AuthError::invalid("the API key was not accepted"));
+        }
+        if !status.is_success() {
+            tracing::warn!(%status, "usso: API key endpoint failed");
+            return Err(unavailable());
+        }
+        let bytes = response.bytes().await.map_err(|_| unavailable())?;
+        if bytes.len() > 64 * 1024 {
+            return Err(unavailable());
+        }
+        serde_json::from_slice(&bytes).map_err(|e| {
+            tracing::warn!(error = %e, "usso: API key endpoint sent unusable claims");
+            unavailable()
+        })
+    }
+}
+
+impl ApiKeyVerifier for HttpApiKeyVerifier {
+    fn verify<'a>(&'a self, api_key: &'a str) -> ApiKeyFuture<'a> {
+        Box::pin(async move {
+            if let Some(user) = self.cached(api_key) {
+                return Ok(user);
+            }
+            let user = self.fetch(api_key).await?;
+            self.store(api_key, &user);
+            Ok(user)
+        })
+    }
+}

@@ -1,0 +1,198 @@
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+
+use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
+use http::request::Parts;
+
+use super::AuthRejection;
+use crate::policy::{Authenticated, Policy};
+use crate::{AuthError, Claims, UserData, UssoAuth};
+
+/// Verified claims of type `C`, authorized by policy `P`: the typed-policy
+/// extractor, twin of Django's `USSOAuthMixin.required_scopes`, and the one
+/// place where usso checks policies (the macros expand to it).
+///
+/// It verifies the token (once per request: later extractors and the layer
+/// share the result), then checks `P::REQUIREMENT`, and rejects with 401 or
+/// 403 before the handler, and before any body extractor, runs.
+///
+/// ```no_run
+/// use axum::{Router, routing::get};
+/// use usso::{Authorized, Policy, Requirement, UserData, UssoAuth};
+///
+/// struct ReadData;
+/// impl Policy for ReadData {
+///     const REQUIREMENT: Requirement = Requirement::Scope("read:data");
+/// }
+///
+/// async fn protected(Authorized(user, _): Authorized<UserData, ReadData>) -> String {
+///     format!("Protected data for {}", user.sub.unwrap_or_default())
+/// }
+///
+/// # fn app(auth: UssoAuth) -> Router {
+/// Router::new().route("/data", get(protected)).with_state(auth)
+/// # }
+/// ```
+pub struct Authorized<C = UserData, P = Authenticated>(pub C, pub PhantomData<P>);
+
+impl<C, P> Authorized<C, P> {
+    /// The claims.
+    pub fn into_inner(self) -> C {
+        self.0
+    }
+}
+
+impl<C, P> Deref for Authorized<C, P> {
+    type Target = C;
+    fn deref(&self) -> &C {
+        &self.0
+    }
+}
+
+impl<C, P> DerefMut for Authorized<C, P> {
+    fn deref_mut(&mut self) -> &mut C {
+        &mut self.0
+    }
+}
+
+impl<C: fmt::Debug, P> fmt::Debug for Authorized<C, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Authorized")
+            .field(&self.0)
+            .field(&std::any::type_name::<P>())
+            .finish()
+    }
+}
+
+impl<C: Clone, P> Clone for Authorized<C, P> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone(), PhantomData)
+    }
+}
+
+/// Claims verified earlier in this request (by the layer or another
+/// extractor); private so nothing outside usso can forge it.
+#[derive(Clone)]
+pub(crate) struct Verified<C>(pub(crate) C);
+
+/// Routers without state (`Router<()>`) find their authenticator in the
+/// request extensions; this placeholder makes the `FromRef` bound hold and
+/// reports [`AuthError::MissingAuthenticator`] when there is none.
+impl FromRef<()> for UssoAuth {
+    fn from_ref((): &()) -> Self {
+        Self::unconfigured()
+    }
+}
+
+pub(crate) fn authenticator<S>(parts: &Parts, state: &S) -> Result<UssoAuth, AuthRejection>
+where
+    UssoAuth: FromRef<S>,
+{
+    if let Some(auth) = parts.extensions.get::<UssoAuth>() {
+        return Ok(auth.clone());
+    }
+    let auth = UssoAuth::from_ref(state);
+    if auth.is_configured() {
+        Ok(auth)
+    } else {
+        Err(AuthRejection::bare(AuthError::MissingAuthenticator))
+    }
+}
+
+/// Verifies the request's credential into `C`, reusing an earlier result.
+pub(crate) async fn verified<C: Claims, S>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<(C, UssoAuth), AuthRejection>
+where
+    UssoAuth: FromRef<S>,
+{
+    let auth = authenticator(parts, state)?;
+    if let Some(Verified(claims)) = parts.extensions.get::<Verified<C>>() {
+        return Ok((claims.clone(), auth));
+    }
+    let claims = auth
+        .authenticate::<C>(&parts.headers)
+        .await
+        .map_err(|e| AuthRejection::new(e, &auth))?;
+    parts.extensions.insert(Verified(claims.clone()));
+    Ok((claims, auth))
+}
+
+fn authorize<C: Claims, P: Policy>(claims: &C, auth: &UssoAuth) -> Result<(), AuthRejection> {
+    auth.check_requirement(&P::REQUIREMENT, claims.user_data())
+        .map_err(|e| AuthRejection::new(e, auth))
+}
+
+impl<S, C, P> FromRequestParts<S> for Authorized<C, P>
+where
+    S: Send + Sync,
+    UssoAuth: FromRef<S>,
+    C: Claims,
+    P: Policy,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let (claims, auth) = verified::<C, S>(parts, state).await?;
+        authorize::<C, P>(&claims, &auth)?;
+        Ok(Self(claims, PhantomData))
+    }
+}
+
+impl<S, C, P> OptionalFromRequestParts<S> for Authorized<C, P>
+where
+    S: Send + Sync,
+    UssoAuth: FromRef<S>,
+    C: Claims,
+    P: Policy,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match verified::<C, S>(parts, state).await {
+            Ok((claims, auth)) => {
+                authorize::<C, P>(&claims, &auth)?;
+                Ok(Some(Self(claims, PhantomData)))
+            }
+            Err(rejection) if *rejection.error() == AuthError::TokenNotFound => Ok(None),
+            Err(rejection) => Err(rejection),
+        }
+    }
+}
+
+/// `user: UserData` in a handler: any valid token (the seed's
+/// `user: UserData = Depends(authenticator)`).
+impl<S> FromRequestParts<S> for UserData
+where
+    S: Send + Sync,
+    UssoAuth: FromRef<S>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        verified::<Self, S>(parts, state).await.map(|(claims, _)| claims)
+    }
+}
+
+/// `user: Option<UserData>`: `None` without a token, 401 with a bad one.
+impl<S> OptionalFromRequestParts<S> for UserData
+where
+    S: Send + Sync,
+    UssoAuth: FromRef<S>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        <Authorized<Self, Authenticated> as OptionalFromRequestParts<S>>::from_request_parts(parts, state)
+            .await
+            .map(|found| found.map(Authorized::into_inner))
+    }
+}
