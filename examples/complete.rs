@@ -1,0 +1,309 @@
+//! The seed's "Complete Example" in Rust: a protected posts API.
+//!
+//! ```text
+//! cargo run --example complete
+//! ```
+//!
+//! With `USSO_JWKS_URL`, `USSO_ISSUER` and `USSO_AUDIENCE` set it trusts that
+//! identity server. Without them it starts an embedded dev issuer on
+//! 127.0.0.1 and prints ready-to-paste tokens and `curl` lines, so the demo
+//! needs no setup. It listens on `USSO_EXAMPLE_ADDR` (default `127.0.0.1:8001`).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use usso::testing::TestIssuer;
+use usso::{
+    JwtConfig, TokenSource, UserData, UssoAuth, Workspace, require_any_role, require_role,
+    require_scope,
+};
+
+/// A post, stored per workspace.
+#[derive(Debug, Clone, Serialize)]
+pub struct Post {
+    id: u64,
+    title: String,
+    content: String,
+    workspace_id: String,
+    author_id: String,
+}
+
+/// The body of `POST /posts` (the seed's `class Post(BaseModel)`).
+#[derive(Debug, Deserialize)]
+pub struct NewPost {
+    title: String,
+    content: String,
+}
+
+/// A tiny in-memory posts table; every access names a workspace.
+#[derive(Debug, Clone, Default)]
+pub struct Db {
+    posts: Arc<Mutex<(u64, BTreeMap<u64, Post>)>>,
+}
+
+impl Db {
+    fn get_posts(&self, ws: &Workspace) -> Vec<Post> {
+        let table = self.posts.lock().unwrap_or_else(|e| e.into_inner());
+        table.1.values().filter(|p| p.workspace_id == ws.id()).cloned().collect()
+    }
+
+    fn create_post(&self, ws: &Workspace, author: &str, new: NewPost) -> Post {
+        let mut table = self.posts.lock().unwrap_or_else(|e| e.into_inner());
+        table.0 += 1;
+        let post = Post {
+            id: table.0,
+            title: new.title,
+            content: new.content,
+            workspace_id: ws.id().to_owned(),
+            author_id: author.to_owned(),
+        };
+        table.1.insert(post.id, post.clone());
+        post
+    }
+
+    /// Deletes only inside the caller's workspace; another workspace's post
+    /// is indistinguishable from a missing one.
+    fn delete_post(&self, ws: &Workspace, id: u64) -> bool {
+        let mut table = self.posts.lock().unwrap_or_else(|e| e.into_inner());
+        match table.1.get(&id) {
+            Some(p) if p.workspace_id == ws.id() => table.1.remove(&id).is_some(),
+            _ => false,
+        }
+    }
+}
+
+/// Router state: the authenticator and the database.
+#[derive(Debug, Clone, axum::extract::FromRef)]
+pub struct AppState {
+    auth: UssoAuth,
+    db: Db,
+}
+
+async fn read_root() -> Json<Value> {
+    Json(json!({"message": "Welcome to My API"}))
+}
+
+async fn get_current_user(user: UserData) -> Json<Value> {
+    Json(json!({
+        "user_id": user.sub,
+        "tenant": user.tenant_id,
+        "workspace": user.workspace_id,
+        "roles": user.roles,
+        "scopes": user.scopes,
+    }))
+}
+
+#[require_scope("read:posts")]
+async fn list_posts(State(db): State<Db>, ws: Workspace) -> Json<Value> {
+    Json(json!({"posts": db.get_posts(&ws)}))
+}
+
+#[require_scope("write:posts")]
+async fn create_post(
+    State(db): State<Db>,
+    user: UserData,
+    ws: Workspace,
+    Json(post): Json<NewPost>,
+) -> impl IntoResponse {
+    let author = user.user_id().unwrap_or_default().to_owned();
+    let new_post = db.create_post(&ws, &author, post);
+    (StatusCode::CREATED, Json(json!({"post": new_post})))
+}
+
+#[require_scope("delete:posts")]
+async fn delete_post(State(db): State<Db>, ws: Workspace, Path(post_id): Path<u64>) -> impl IntoResponse {
+    if db.delete_post(&ws, post_id) {
+        (StatusCode::OK, Json(json!({"message": "Post deleted"})))
+    } else {
+        (StatusCode::NOT_FOUND, Json(json!({"error": "not_found", "detail": "no such post in your workspace"})))
+    }
+}
+
+#[require_role("admin")]
+async fn list_all_users() -> Json<Value> {
+    Json(json!({"users": []}))
+}
+
+#[require_any_role("editor", "admin")]
+async fn create_content(Json(_content): Json<Value>) -> Json<Value> {
+    Json(json!({"message": "Content created"}))
+}
+
+/// The application, for any authenticator.
+pub fn app(auth: UssoAuth, db: Db) -> Router {
+    Router::new()
+        .route("/", get(read_root))
+        .route("/me", get(get_current_user))
+        .route("/posts", get(list_posts).post(create_post))
+        .route("/posts/{post_id}", delete(delete_post))
+        .route("/admin/users", get(list_all_users))
+        .route("/content", post(create_content))
+        .with_state(AppState { auth, db })
+}
+
+/// One demo request: what the printed `curl` line does and what it returns.
+#[derive(Debug, Clone)]
+pub struct DemoRequest {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path.
+    pub path: String,
+    /// Persona whose token is sent (`None`: no token).
+    pub persona: Option<&'static str>,
+    /// Send the token as the `access_token` cookie instead of a header.
+    pub cookie: bool,
+    /// JSON body.
+    pub body: Option<&'static str>,
+    /// The status the demo promises.
+    pub expect: u16,
+}
+
+/// The running demo: its address, tokens and the promised requests.
+#[derive(Debug)]
+pub struct Demo {
+    /// Where the API listens.
+    pub addr: SocketAddr,
+    /// Persona name → token.
+    pub tokens: BTreeMap<&'static str, String>,
+    /// The requests printed as `curl` lines, in order.
+    pub plan: Vec<DemoRequest>,
+    /// Keeps the embedded issuer alive.
+    pub issuer: Option<TestIssuer>,
+    /// The server task.
+    pub server: tokio::task::JoinHandle<()>,
+}
+
+fn config_sources(b: usso::JwtConfigBuilder) -> usso::JwtConfigBuilder {
+    // The seed's Multiple Token Sources: the Authorization header or the
+    // `access_token` cookie.
+    b.token_sources([TokenSource::authorization(), TokenSource::cookie("access_token")])
+}
+
+/// Starts the demo on `addr`. Uses the environment's identity server when
+/// `USSO_JWKS_URL` is set, else an embedded dev issuer.
+pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>> {
+    let (auth, issuer) = if std::env::var_os("USSO_JWKS_URL").is_some() {
+        let config = config_sources(JwtConfig::builder_from_env()?).build()?;
+        (UssoAuth::new(config)?, None)
+    } else {
+        let issuer = TestIssuer::builder().audience("usso-demo").start().await;
+        let config = config_sources(issuer.config_builder()).build()?;
+        (UssoAuth::new(config)?, Some(issuer))
+    };
+    if let Some(store) = auth.jwks_store() {
+        // Warm the key cache so the first request doesn't wait.
+        let _ = store.prefetch().await;
+    }
+    let db = Db::default();
+    let mut tokens = BTreeMap::new();
+    if let Some(issuer) = &issuer {
+        let day = Duration::from_secs(24 * 3600);
+        let personas: [(&str, &str, &str, &[&str], &[&str]); 4] = [
+            ("admin_a", "user:alice", "ws_a", &["admin"], &["read:posts", "write:posts", "delete:posts"]),
+            ("editor_a", "user:erin", "ws_a", &["editor"], &["read:posts", "write:posts"]),
+            ("viewer_a", "user:victor", "ws_a", &["viewer"], &["read:posts"]),
+            ("editor_b", "user:bob", "ws_b", &["editor"], &["read:posts", "write:posts", "delete:posts"]),
+        ];
+        for (name, sub, ws, roles, scopes) in personas {
+            let token = issuer
+                .token()
+                .sub(sub)
+                .tenant("org_demo")
+                .workspace(ws)
+                .roles(roles.iter().copied())
+                .scopes(scopes.iter().copied())
+                .expires_in(day)
+                .mint();
+            tokens.insert(name, token);
+        }
+        // A first post in ws_a, so the delete lines have something to aim at.
+        let ws_a = Workspace::trusted("ws_a", Some("org_demo".into()));
+        db.create_post(&ws_a, "user:alice", NewPost { title: "Hello".into(), content: "First post in ws_a".into() });
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let router = app(auth, db);
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let r = |method, path: &str, persona, cookie, body, expect| DemoRequest {
+        method,
+        path: path.to_owned(),
+        persona,
+        cookie,
+        body,
+        expect,
+    };
+    let post_body = Some(r#"{"title":"Hi","content":"from curl"}"#);
+    let plan = vec![
+        r("GET", "/", None, false, None, 200),
+        r("GET", "/me", None, false, None, 401),
+        r("GET", "/me", Some("editor_a"), false, None, 200),
+        r("GET", "/me", Some("viewer_a"), true, None, 200),
+        r("GET", "/posts", Some("viewer_a"), false, None, 200),
+        r("POST", "/posts", Some("viewer_a"), false, post_body, 403),
+        r("POST", "/posts", Some("editor_a"), false, post_body, 201),
+        r("GET", "/posts", Some("editor_b"), false, None, 200),
+        r("DELETE", "/posts/1", Some("editor_a"), false, None, 403),
+        r("DELETE", "/posts/1", Some("editor_b"), false, None, 404),
+        r("DELETE", "/posts/1", Some("admin_a"), false, None, 200),
+        r("GET", "/admin/users", Some("editor_a"), false, None, 403),
+        r("GET", "/admin/users", Some("admin_a"), false, None, 200),
+        r("POST", "/content", Some("viewer_a"), false, Some(r#"{"body":"x"}"#), 403),
+        r("POST", "/content", Some("editor_b"), false, Some(r#"{"body":"x"}"#), 200),
+    ];
+    Ok(Demo { addr, tokens, plan, issuer, server })
+}
+
+/// The `curl` line for a request.
+pub fn curl(demo: &Demo, req: &DemoRequest) -> String {
+    let mut line = format!("curl -s -o /dev/null -w '%{{http_code}}\\n' -X {} http://{}{}", req.method, demo.addr, req.path);
+    if let Some(persona) = req.persona {
+        let var = format!("${}", persona.to_uppercase());
+        if req.cookie {
+            line.push_str(&format!(" --cookie \"access_token={var}\""));
+        } else {
+            line.push_str(&format!(" -H \"Authorization: Bearer {var}\""));
+        }
+    }
+    if let Some(body) = req.body {
+        line.push_str(&format!(" -H 'content-type: application/json' -d '{body}'"));
+    }
+    line
+}
+
+#[allow(dead_code)]
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let addr: SocketAddr = std::env::var("USSO_EXAMPLE_ADDR")
+        .unwrap_or_else(|_| "127.0.0.1:8001".to_owned())
+        .parse()?;
+    let demo = start(addr).await?;
+    println!("usso demo API listening on http://{}", demo.addr);
+    if let Some(issuer) = &demo.issuer {
+        println!("\nEmbedded dev issuer (USSO_JWKS_URL unset):");
+        println!("  JWKS URL: {}", issuer.jwks_url());
+        println!("  issuer:   {}", issuer.issuer());
+        println!("  audience: {}", issuer.audience());
+        println!("\nTokens (valid 24 h):");
+        for (name, token) in &demo.tokens {
+            println!("export {}={token}", name.to_uppercase());
+        }
+        println!("\nTry it (each line prints the status shown after #):");
+        for req in &demo.plan {
+            println!("{}    # {}", curl(&demo, req), req.expect);
+        }
+    }
+    println!("\nCtrl-C to stop.");
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
