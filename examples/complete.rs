@@ -53,7 +53,12 @@ pub struct Db {
 impl Db {
     fn get_posts(&self, ws: &Workspace) -> Vec<Post> {
         let table = self.posts.lock().unwrap_or_else(|e| e.into_inner());
-        table.1.values().filter(|p| p.workspace_id == ws.id()).cloned().collect()
+        table
+            .1
+            .values()
+            .filter(|p| p.workspace_id == ws.id())
+            .cloned()
+            .collect()
     }
 
     fn create_post(&self, ws: &Workspace, author: &str, new: NewPost) -> Post {
@@ -120,11 +125,18 @@ async fn create_post(
 }
 
 #[require_scope("delete:posts")]
-async fn delete_post(State(db): State<Db>, ws: Workspace, Path(post_id): Path<u64>) -> impl IntoResponse {
+async fn delete_post(
+    State(db): State<Db>,
+    ws: Workspace,
+    Path(post_id): Path<u64>,
+) -> impl IntoResponse {
     if db.delete_post(&ws, post_id) {
         (StatusCode::OK, Json(json!({"message": "Post deleted"})))
     } else {
-        (StatusCode::NOT_FOUND, Json(json!({"error": "not_found", "detail": "no such post in your workspace"})))
+        (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "not_found", "detail": "no such post in your workspace"})),
+        )
     }
 }
 
@@ -185,7 +197,10 @@ pub struct Demo {
 fn config_sources(b: usso::JwtConfigBuilder) -> usso::JwtConfigBuilder {
     // The seed's Multiple Token Sources: the Authorization header or the
     // `access_token` cookie.
-    b.token_sources([TokenSource::authorization(), TokenSource::cookie("access_token")])
+    b.token_sources([
+        TokenSource::authorization(),
+        TokenSource::cookie("access_token"),
+    ])
 }
 
 /// Starts the demo on `addr`. Uses the environment's identity server when
@@ -208,10 +223,34 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
     if let Some(issuer) = &issuer {
         let day = Duration::from_secs(24 * 3600);
         let personas: [(&str, &str, &str, &[&str], &[&str]); 4] = [
-            ("admin_a", "user:alice", "ws_a", &["admin"], &["read:posts", "write:posts", "delete:posts"]),
-            ("editor_a", "user:erin", "ws_a", &["editor"], &["read:posts", "write:posts"]),
-            ("viewer_a", "user:victor", "ws_a", &["viewer"], &["read:posts"]),
-            ("editor_b", "user:bob", "ws_b", &["editor"], &["read:posts", "write:posts", "delete:posts"]),
+            (
+                "admin_a",
+                "user:alice",
+                "ws_a",
+                &["admin"],
+                &["read:posts", "write:posts", "delete:posts"],
+            ),
+            (
+                "editor_a",
+                "user:erin",
+                "ws_a",
+                &["editor"],
+                &["read:posts", "write:posts"],
+            ),
+            (
+                "viewer_a",
+                "user:victor",
+                "ws_a",
+                &["viewer"],
+                &["read:posts"],
+            ),
+            (
+                "editor_b",
+                "user:bob",
+                "ws_b",
+                &["editor"],
+                &["read:posts", "write:posts", "delete:posts"],
+            ),
         ];
         for (name, sub, ws, roles, scopes) in personas {
             let token = issuer
@@ -227,7 +266,14 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
         }
         // A first post in ws_a, so the delete lines have something to aim at.
         let ws_a = Workspace::trusted("ws_a", Some("org_demo".into()));
-        db.create_post(&ws_a, "user:alice", NewPost { title: "Hello".into(), content: "First post in ws_a".into() });
+        db.create_post(
+            &ws_a,
+            "user:alice",
+            NewPost {
+                title: "Hello".into(),
+                content: "First post in ws_a".into(),
+            },
+        );
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
@@ -258,15 +304,38 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
         r("DELETE", "/posts/1", Some("admin_a"), false, None, 200),
         r("GET", "/admin/users", Some("editor_a"), false, None, 403),
         r("GET", "/admin/users", Some("admin_a"), false, None, 200),
-        r("POST", "/content", Some("viewer_a"), false, Some(r#"{"body":"x"}"#), 403),
-        r("POST", "/content", Some("editor_b"), false, Some(r#"{"body":"x"}"#), 200),
+        r(
+            "POST",
+            "/content",
+            Some("viewer_a"),
+            false,
+            Some(r#"{"body":"x"}"#),
+            403,
+        ),
+        r(
+            "POST",
+            "/content",
+            Some("editor_b"),
+            false,
+            Some(r#"{"body":"x"}"#),
+            200,
+        ),
     ];
-    Ok(Demo { addr, tokens, plan, issuer, server })
+    Ok(Demo {
+        addr,
+        tokens,
+        plan,
+        issuer,
+        server,
+    })
 }
 
 /// The `curl` line for a request.
 pub fn curl(demo: &Demo, req: &DemoRequest) -> String {
-    let mut line = format!("curl -s -o /dev/null -w '%{{http_code}}\\n' -X {} http://{}{}", req.method, demo.addr, req.path);
+    let mut line = format!(
+        "curl -s -o /dev/null -w '%{{http_code}}\\n' -X {} http://{}{}",
+        req.method, demo.addr, req.path
+    );
     if let Some(persona) = req.persona {
         let var = format!("${}", persona.to_uppercase());
         if req.cookie {

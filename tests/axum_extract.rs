@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::{Extension, Json, Path, State};
 use axum::http::{Request, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -28,11 +28,23 @@ struct Reply {
 async fn send(app: &Router, req: Request<Body>) -> Reply {
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
-    let www = res.headers().get(header::WWW_AUTHENTICATE).map(|v| v.to_str().unwrap().to_owned());
-    let retry_after = res.headers().get(header::RETRY_AFTER).map(|v| v.to_str().unwrap().to_owned());
+    let www = res
+        .headers()
+        .get(header::WWW_AUTHENTICATE)
+        .map(|v| v.to_str().unwrap().to_owned());
+    let retry_after = res
+        .headers()
+        .get(header::RETRY_AFTER)
+        .map(|v| v.to_str().unwrap().to_owned());
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-    Reply { status, www, retry_after, body }
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+    Reply {
+        status,
+        www,
+        retry_after,
+        body,
+    }
 }
 
 fn get_with(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
@@ -52,7 +64,8 @@ async fn me(user: UserData) -> Json<Value> {
 }
 
 async fn maybe(user: Option<UserData>) -> String {
-    user.and_then(|u| u.sub).unwrap_or_else(|| "anonymous".into())
+    user.and_then(|u| u.sub)
+        .unwrap_or_else(|| "anonymous".into())
 }
 
 struct ReadData;
@@ -70,7 +83,10 @@ struct Post {
     title: String,
 }
 
-async fn create(Authorized(user, _): Authorized<UserData, ReadData>, Json(_post): Json<Post>) -> String {
+async fn create(
+    Authorized(user, _): Authorized<UserData, ReadData>,
+    Json(_post): Json<Post>,
+) -> String {
     user.sub.unwrap_or_default()
 }
 
@@ -93,9 +109,20 @@ async fn each_token_source_and_rejection() {
     assert_eq!(ok.status, StatusCode::OK);
     assert_eq!(ok.body["user_id"], "user:1");
     // Lower-case scheme, and the default USSO cookie.
-    let ok = send(&app, get_with("/me", &[("authorization", &format!("bearer {token}"))])).await;
+    let ok = send(
+        &app,
+        get_with("/me", &[("authorization", &format!("bearer {token}"))]),
+    )
+    .await;
     assert_eq!(ok.status, StatusCode::OK);
-    let ok = send(&app, get_with("/me", &[("cookie", &format!("a=b; usso-access-token={token}"))])).await;
+    let ok = send(
+        &app,
+        get_with(
+            "/me",
+            &[("cookie", &format!("a=b; usso-access-token={token}"))],
+        ),
+    )
+    .await;
     assert_eq!(ok.status, StatusCode::OK);
 
     // Missing: a bare challenge.
@@ -104,32 +131,63 @@ async fn each_token_source_and_rejection() {
     assert_eq!(r.www.as_deref(), Some("Bearer realm=\"usso\""));
     assert_eq!(r.body["error"], "token_not_found");
     // Wrong scheme: invalid_token, never another credential.
-    let r = send(&app, get_with("/me", &[("authorization", "Basic dXNlcjpwYXNz")])).await;
+    let r = send(
+        &app,
+        get_with("/me", &[("authorization", "Basic dXNlcjpwYXNz")]),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.www.unwrap().contains("error=\"invalid_token\""));
     // Expired.
-    let r = send(&app, get_with("/me", &[("authorization", &bearer(&issuer.token().expired().mint()))])).await;
+    let r = send(
+        &app,
+        get_with(
+            "/me",
+            &[("authorization", &bearer(&issuer.token().expired().mint()))],
+        ),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.body["error"], "token_expired");
     let www = r.www.unwrap();
-    assert!(www.starts_with("Bearer realm=\"usso\", error=\"invalid_token\", error_description=\""), "{www}");
+    assert!(
+        www.starts_with("Bearer realm=\"usso\", error=\"invalid_token\", error_description=\""),
+        "{www}"
+    );
     // Wrong audience, wrong issuer, bad signature.
     for (tok, code) in [
         (issuer.token().audience("other").mint(), "invalid_audience"),
-        (issuer.token().issuer("http://evil").mint(), "invalid_issuer"),
+        (
+            issuer.token().issuer("http://evil").mint(),
+            "invalid_issuer",
+        ),
         (tamper(&token), "invalid_signature"),
     ] {
         let r = send(&app, get_with("/me", &[("authorization", &bearer(&tok))])).await;
-        assert_eq!((r.status, r.body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some(code)));
+        assert_eq!(
+            (r.status, r.body["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some(code))
+        );
     }
     // Policy: 403 with the scope parameter.
     let viewer = issuer.token().scopes(["read:posts"]).mint();
-    let r = send(&app, get_with("/data", &[("authorization", &bearer(&viewer))])).await;
+    let r = send(
+        &app,
+        get_with("/data", &[("authorization", &bearer(&viewer))]),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.body["error"], "insufficient_scope");
     assert!(r.www.unwrap().contains("error=\"insufficient_scope\", error_description=\"missing required scope: read:data\", scope=\"read:data\""));
-    let r = send(&app, get_with("/data", &[("authorization", &bearer(&token))])).await;
-    assert_eq!((r.status, r.body), (StatusCode::OK, json!("data for user:1")));
+    let r = send(
+        &app,
+        get_with("/data", &[("authorization", &bearer(&token))]),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body),
+        (StatusCode::OK, json!("data for user:1"))
+    );
 }
 
 #[tokio::test]
@@ -137,25 +195,61 @@ async fn custom_header_and_cookie_sources() {
     let issuer = TestIssuer::start().await;
     let config = issuer
         .config_builder()
-        .token_sources([TokenSource::header("x-access-token"), TokenSource::cookie("access_token")])
+        .token_sources([
+            TokenSource::header("x-access-token"),
+            TokenSource::cookie("access_token"),
+        ])
         .build()
         .unwrap();
     let app = app(UssoAuth::new(config).unwrap());
     let token = issuer.token().mint();
-    assert_eq!(send(&app, get_with("/me", &[("x-access-token", &token)])).await.status, StatusCode::OK);
-    assert_eq!(send(&app, get_with("/me", &[("cookie", &format!("access_token={token}"))])).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&app, get_with("/me", &[("x-access-token", &token)]))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(
+            &app,
+            get_with("/me", &[("cookie", &format!("access_token={token}"))])
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
     // The Authorization header is not a configured source here.
-    assert_eq!(send(&app, get_with("/me", &[("authorization", &bearer(&token))])).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&app, get_with("/me", &[("authorization", &bearer(&token))]))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn optional_auth_is_none_without_token_and_401_with_a_bad_one() {
     let issuer = TestIssuer::start().await;
     let app = app(issuer.auth());
-    assert_eq!(send(&app, get_with("/maybe", &[])).await.body, json!("anonymous"));
+    assert_eq!(
+        send(&app, get_with("/maybe", &[])).await.body,
+        json!("anonymous")
+    );
     let tok = issuer.token().sub("user:7").mint();
-    assert_eq!(send(&app, get_with("/maybe", &[("authorization", &bearer(&tok))])).await.body, json!("user:7"));
-    let r = send(&app, get_with("/maybe", &[("authorization", "Bearer not.a.token")])).await;
+    assert_eq!(
+        send(
+            &app,
+            get_with("/maybe", &[("authorization", &bearer(&tok))])
+        )
+        .await
+        .body,
+        json!("user:7")
+    );
+    let r = send(
+        &app,
+        get_with("/maybe", &[("authorization", "Bearer not.a.token")]),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -170,12 +264,21 @@ async fn authorization_is_decided_before_the_body_is_read() {
         }
         b.body(Body::from("{not json")).unwrap()
     };
-    assert_eq!(send(&app, bad_json(None)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&app, bad_json(None)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let viewer = issuer.token().scopes(["read:posts"]).mint();
-    assert_eq!(send(&app, bad_json(Some(bearer(&viewer)))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        send(&app, bad_json(Some(bearer(&viewer)))).await.status,
+        StatusCode::FORBIDDEN
+    );
     // With the right scope the body extractor finally runs, and rejects the JSON.
     let ok = issuer.token().scopes(["read:data"]).mint();
-    assert_eq!(send(&app, bad_json(Some(bearer(&ok)))).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        send(&app, bad_json(Some(bearer(&ok)))).await.status,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test]
@@ -189,10 +292,20 @@ async fn missing_authenticator_is_a_500_that_says_how_to_fix_it() {
 #[tokio::test]
 async fn extension_instead_of_state() {
     let issuer = TestIssuer::start().await;
-    let app: Router = Router::new().route("/me", get(me)).layer(Extension(issuer.auth()));
+    let app: Router = Router::new()
+        .route("/me", get(me))
+        .layer(Extension(issuer.auth()));
     let tok = issuer.token().mint();
-    assert_eq!(send(&app, get_with("/me", &[("authorization", &bearer(&tok))])).await.status, StatusCode::OK);
-    assert_eq!(send(&app, get_with("/me", &[])).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&app, get_with("/me", &[("authorization", &bearer(&tok))]))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, get_with("/me", &[])).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 async fn ext_me(Extension(user): Extension<UserData>) -> String {
@@ -200,7 +313,8 @@ async fn ext_me(Extension(user): Extension<UserData>) -> String {
 }
 
 async fn ext_maybe(user: Option<Extension<UserData>>) -> String {
-    user.map(|Extension(u)| u.sub.unwrap_or_default()).unwrap_or_else(|| "anonymous".into())
+    user.map(|Extension(u)| u.sub.unwrap_or_default())
+        .unwrap_or_else(|| "anonymous".into())
 }
 
 #[tokio::test]
@@ -209,19 +323,58 @@ async fn layer_required_and_optional_verify_once() {
     let auth = issuer.auth();
     let required: Router = Router::new()
         .route("/me", get(ext_me))
-        .route("/both", get(|u: UserData, Extension(e): Extension<UserData>| async move { format!("{:?}={:?}", u.sub, e.sub) }))
+        .route(
+            "/both",
+            get(
+                |u: UserData, Extension(e): Extension<UserData>| async move {
+                    format!("{:?}={:?}", u.sub, e.sub)
+                },
+            ),
+        )
         .layer(UssoLayer::required(auth.clone()));
-    let optional: Router = Router::new().route("/maybe", get(ext_maybe)).layer(UssoLayer::optional(auth));
+    let optional: Router = Router::new()
+        .route("/maybe", get(ext_maybe))
+        .layer(UssoLayer::optional(auth));
     let tok = issuer.token().sub("user:9").mint();
-    let r = send(&required, get_with("/me", &[("authorization", &bearer(&tok))])).await;
+    let r = send(
+        &required,
+        get_with("/me", &[("authorization", &bearer(&tok))]),
+    )
+    .await;
     assert_eq!((r.status, r.body), (StatusCode::OK, json!("user:9")));
-    let r = send(&required, get_with("/both", &[("authorization", &bearer(&tok))])).await;
+    let r = send(
+        &required,
+        get_with("/both", &[("authorization", &bearer(&tok))]),
+    )
+    .await;
     assert_eq!(r.body, json!("Some(\"user:9\")=Some(\"user:9\")"));
     let r = send(&required, get_with("/me", &[])).await;
-    assert_eq!((r.status, r.www.as_deref()), (StatusCode::UNAUTHORIZED, Some("Bearer realm=\"usso\"")));
-    assert_eq!(send(&optional, get_with("/maybe", &[])).await.body, json!("anonymous"));
-    assert_eq!(send(&optional, get_with("/maybe", &[("authorization", &bearer(&tok))])).await.body, json!("user:9"));
-    assert_eq!(send(&optional, get_with("/maybe", &[("authorization", "Bearer x.y.z")])).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        (r.status, r.www.as_deref()),
+        (StatusCode::UNAUTHORIZED, Some("Bearer realm=\"usso\""))
+    );
+    assert_eq!(
+        send(&optional, get_with("/maybe", &[])).await.body,
+        json!("anonymous")
+    );
+    assert_eq!(
+        send(
+            &optional,
+            get_with("/maybe", &[("authorization", &bearer(&tok))])
+        )
+        .await
+        .body,
+        json!("user:9")
+    );
+    assert_eq!(
+        send(
+            &optional,
+            get_with("/maybe", &[("authorization", "Bearer x.y.z")])
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -233,23 +386,49 @@ async fn custom_rejection_hook_replaces_the_response() {
             AuthError::InsufficientScope { .. } => "Insufficient permissions",
             _ => "Invalid token",
         };
-        (StatusCode::IM_A_TEAPOT, Json(json!({"title": title, "status": e.status().as_u16()}))).into_response()
+        (
+            StatusCode::IM_A_TEAPOT,
+            Json(json!({"title": title, "status": e.status().as_u16()})),
+        )
+            .into_response()
     });
     let app = app(auth);
-    let r = send(&app, get_with("/me", &[("authorization", &bearer(&issuer.token().expired().mint()))])).await;
+    let r = send(
+        &app,
+        get_with(
+            "/me",
+            &[("authorization", &bearer(&issuer.token().expired().mint()))],
+        ),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::IM_A_TEAPOT);
     assert_eq!(r.body, json!({"title": "Token expired", "status": 401}));
-    let r = send(&app, get_with("/data", &[("authorization", &bearer(&issuer.token().mint()))])).await;
+    let r = send(
+        &app,
+        get_with(
+            "/data",
+            &[("authorization", &bearer(&issuer.token().mint()))],
+        ),
+    )
+    .await;
     assert_eq!(r.body["title"], "Insufficient permissions");
 }
 
 #[tokio::test]
 async fn mock_authenticator_bypasses_tokens_but_not_policies() {
-    let user = UserData::new("user:test123").with_roles(["editor"]).with_scopes(["read:posts", "write:posts"]);
+    let user = UserData::new("user:test123")
+        .with_roles(["editor"])
+        .with_scopes(["read:posts", "write:posts"]);
     let app = app(UssoAuth::mock(user));
     let r = send(&app, get_with("/me", &[])).await;
-    assert_eq!((r.status, &r.body["user_id"]), (StatusCode::OK, &json!("user:test123")));
-    assert_eq!(send(&app, get_with("/data", &[])).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        (r.status, &r.body["user_id"]),
+        (StatusCode::OK, &json!("user:test123"))
+    );
+    assert_eq!(
+        send(&app, get_with("/data", &[])).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -257,7 +436,11 @@ async fn jwks_down_on_cold_start_is_503_with_retry_after() {
     let issuer = TestIssuer::start().await;
     issuer.fail_with(500);
     let app = app(issuer.auth());
-    let r = send(&app, get_with("/me", &[("authorization", &bearer(&issuer.token().mint()))])).await;
+    let r = send(
+        &app,
+        get_with("/me", &[("authorization", &bearer(&issuer.token().mint()))]),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(r.retry_after.is_some());
     assert_eq!(r.body["error"], "keys_unavailable");
@@ -276,44 +459,117 @@ async fn multi_tenant_by_header_and_by_issuer() {
         .tenant("tenant2", b.config())
         .build()
         .unwrap();
-    let app: Router = Router::new().route("/data", get(tenant_data)).with_state(by_header);
+    let app: Router = Router::new()
+        .route("/data", get(tenant_data))
+        .with_state(by_header);
     let ta = a.token().tenant("tenant1").mint();
     let tb = b.token().tenant("tenant2").mint();
-    let r = send(&app, get_with("/data", &[("x-tenant-id", "tenant1"), ("authorization", &bearer(&ta))])).await;
-    assert_eq!((r.status, &r.body["tenant"]), (StatusCode::OK, &json!("tenant1")));
+    let r = send(
+        &app,
+        get_with(
+            "/data",
+            &[("x-tenant-id", "tenant1"), ("authorization", &bearer(&ta))],
+        ),
+    )
+    .await;
+    assert_eq!(
+        (r.status, &r.body["tenant"]),
+        (StatusCode::OK, &json!("tenant1"))
+    );
     // Tenant B's token with tenant A's header: A's keys don't verify it.
-    let r = send(&app, get_with("/data", &[("x-tenant-id", "tenant1"), ("authorization", &bearer(&tb))])).await;
+    let r = send(
+        &app,
+        get_with(
+            "/data",
+            &[("x-tenant-id", "tenant1"), ("authorization", &bearer(&tb))],
+        ),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let r = send(&app, get_with("/data", &[("x-tenant-id", "nope"), ("authorization", &bearer(&ta))])).await;
-    assert_eq!((r.status, &r.body["error"]), (StatusCode::BAD_REQUEST, &json!("unknown_tenant")));
+    let r = send(
+        &app,
+        get_with(
+            "/data",
+            &[("x-tenant-id", "nope"), ("authorization", &bearer(&ta))],
+        ),
+    )
+    .await;
+    assert_eq!(
+        (r.status, &r.body["error"]),
+        (StatusCode::BAD_REQUEST, &json!("unknown_tenant"))
+    );
 
     let by_issuer = MultiTenant::by_issuer()
         .tenant(a.issuer(), a.config())
         .tenant(b.issuer(), b.config())
         .build()
         .unwrap();
-    let app: Router = Router::new().route("/data", get(tenant_data)).with_state(by_issuer);
+    let app: Router = Router::new()
+        .route("/data", get(tenant_data))
+        .with_state(by_issuer);
     for (tok, iss) in [(&ta, a.issuer()), (&tb, b.issuer())] {
         let r = send(&app, get_with("/data", &[("authorization", &bearer(tok))])).await;
-        assert_eq!((r.status, r.body["iss"].as_str()), (StatusCode::OK, Some(iss)));
+        assert_eq!(
+            (r.status, r.body["iss"].as_str()),
+            (StatusCode::OK, Some(iss))
+        );
     }
     // A token signed by A that claims to come from B is checked with B's keys: rejected.
     let forged = a.token().issuer(b.issuer()).audience("app2").mint();
-    assert_eq!(send(&app, get_with("/data", &[("authorization", &bearer(&forged))])).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(
+            &app,
+            get_with("/data", &[("authorization", &bearer(&forged))])
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED
+    );
     let unknown = a.token().issuer("http://127.0.0.1:1").mint();
-    let r = send(&app, get_with("/data", &[("authorization", &bearer(&unknown))])).await;
-    assert_eq!((r.status, &r.body["error"]), (StatusCode::UNAUTHORIZED, &json!("invalid_issuer")));
+    let r = send(
+        &app,
+        get_with("/data", &[("authorization", &bearer(&unknown))]),
+    )
+    .await;
+    assert_eq!(
+        (r.status, &r.body["error"]),
+        (StatusCode::UNAUTHORIZED, &json!("invalid_issuer"))
+    );
 }
 
 #[tokio::test]
 async fn tenants_sharing_a_jwks_url_share_one_store() {
     let issuer = TestIssuer::start().await;
-    let cfg = |aud: &str| JwtConfig::builder().jwks_url(issuer.jwks_url()).issuer(issuer.issuer()).audience(aud).build().unwrap();
-    let auth = MultiTenant::by_header("x-tenant-id").tenant("t1", cfg("usso-test")).tenant("t2", cfg("usso-test")).build().unwrap();
-    let app: Router = Router::new().route("/data", get(tenant_data)).with_state(auth);
+    let cfg = |aud: &str| {
+        JwtConfig::builder()
+            .jwks_url(issuer.jwks_url())
+            .issuer(issuer.issuer())
+            .audience(aud)
+            .build()
+            .unwrap()
+    };
+    let auth = MultiTenant::by_header("x-tenant-id")
+        .tenant("t1", cfg("usso-test"))
+        .tenant("t2", cfg("usso-test"))
+        .build()
+        .unwrap();
+    let app: Router = Router::new()
+        .route("/data", get(tenant_data))
+        .with_state(auth);
     let tok = issuer.token().mint();
     for t in ["t1", "t2", "t1", "t2"] {
-        assert_eq!(send(&app, get_with("/data", &[("x-tenant-id", t), ("authorization", &bearer(&tok))])).await.status, StatusCode::OK);
+        assert_eq!(
+            send(
+                &app,
+                get_with(
+                    "/data",
+                    &[("x-tenant-id", t), ("authorization", &bearer(&tok))]
+                )
+            )
+            .await
+            .status,
+            StatusCode::OK
+        );
     }
     assert_eq!(issuer.fetch_count(), 1);
 }
@@ -324,7 +580,9 @@ impl ApiKeyVerifier for Keys {
         Box::pin(async move {
             match api_key {
                 "k-123" => Ok(UserData::new("service:reports").with_scopes(["read:data"])),
-                _ => Err(AuthError::TokenInvalid { reason: "unknown API key".into() }),
+                _ => Err(AuthError::TokenInvalid {
+                    reason: "unknown API key".into(),
+                }),
             }
         })
     }
@@ -335,13 +593,34 @@ async fn api_keys_from_x_api_key_only() {
     let issuer = TestIssuer::start().await;
     let app = app(issuer.auth().with_api_keys(ApiKeys::new(Keys)));
     let r = send(&app, get_with("/data", &[("x-api-key", "k-123")])).await;
-    assert_eq!((r.status, r.body), (StatusCode::OK, json!("data for service:reports")));
-    assert_eq!(send(&app, get_with("/data", &[("x-api-key", "wrong")])).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        (r.status, r.body),
+        (StatusCode::OK, json!("data for service:reports"))
+    );
+    assert_eq!(
+        send(&app, get_with("/data", &[("x-api-key", "wrong")]))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
     // A bearer value is never handed to the API-key verifier.
-    assert_eq!(send(&app, get_with("/data", &[("authorization", "Bearer k-123")])).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(
+            &app,
+            get_with("/data", &[("authorization", "Bearer k-123")])
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED
+    );
     // Without the feature enabled, x-api-key is ignored.
     let plain = self::app(issuer.auth());
-    assert_eq!(send(&plain, get_with("/data", &[("x-api-key", "k-123")])).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&plain, get_with("/data", &[("x-api-key", "k-123")]))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -368,14 +647,21 @@ async fn http_api_key_verifier_posts_to_the_configured_endpoint_and_caches() {
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(async move { axum::serve(listener, endpoint).await });
     let issuer = TestIssuer::start().await;
-    let verifier = usso::HttpApiKeyVerifier::new(format!("http://{addr}/verify")).unwrap().ttl(Duration::from_secs(60));
+    let verifier = usso::HttpApiKeyVerifier::new(format!("http://{addr}/verify"))
+        .unwrap()
+        .ttl(Duration::from_secs(60));
     let app = app(issuer.auth().with_api_keys(ApiKeys::new(verifier)));
     for _ in 0..3 {
         let r = send(&app, get_with("/data", &[("x-api-key", "k-good")])).await;
         assert_eq!(r.status, StatusCode::OK);
     }
     assert_eq!(hits.load(Ordering::SeqCst), 1, "answers are cached");
-    assert_eq!(send(&app, get_with("/data", &[("x-api-key", "k-bad")])).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&app, get_with("/data", &[("x-api-key", "k-bad")]))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
     server.abort();
 }
 
@@ -390,8 +676,18 @@ async fn state_with_from_ref() {
         format!("{name}:{}", user.sub.unwrap_or_default())
     }
     let issuer = TestIssuer::start().await;
-    let app: Router = Router::new().route("/", get(h)).with_state(AppState { auth: issuer.auth(), name: "svc" });
-    let r = send(&app, get_with("/", &[("authorization", &bearer(&issuer.token().sub("u").mint()))])).await;
+    let app: Router = Router::new().route("/", get(h)).with_state(AppState {
+        auth: issuer.auth(),
+        name: "svc",
+    });
+    let r = send(
+        &app,
+        get_with(
+            "/",
+            &[("authorization", &bearer(&issuer.token().sub("u").mint()))],
+        ),
+    )
+    .await;
     assert_eq!(r.body, json!("svc:u"));
     let _ = Path::<u32>;
 }

@@ -8,12 +8,17 @@ mod complete;
 
 #[tokio::test]
 async fn every_printed_curl_line_gives_its_status() {
-    let demo = complete::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let demo = complete::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(demo.tokens.len(), 4, "four personas");
     let client = reqwest::Client::new();
     for req in &demo.plan {
         let line = complete::curl(&demo, req);
-        assert!(line.contains(&req.path) && line.starts_with("curl "), "{line}");
+        assert!(
+            line.contains(&req.path) && line.starts_with("curl "),
+            "{line}"
+        );
         let url = format!("http://{}{}", demo.addr, req.path);
         let mut r = client.request(req.method.parse().unwrap(), url);
         if let Some(persona) = req.persona {
@@ -44,7 +49,10 @@ async fn every_printed_curl_line_gives_its_status() {
     assert_eq!(b["posts"], serde_json::json!([]));
     let me: serde_json::Value = client
         .get(format!("http://{}/me", demo.addr))
-        .header("authorization", format!("Bearer {}", demo.tokens["admin_a"]))
+        .header(
+            "authorization",
+            format!("Bearer {}", demo.tokens["admin_a"]),
+        )
         .send()
         .await
         .unwrap()

@@ -11,8 +11,11 @@ const ISS: &str = "https://sso.example.com";
 const AUD: &str = "my-api";
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR")))
-        .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
 }
 
 fn now() -> i64 {
@@ -54,12 +57,21 @@ fn sign(key: &SigningKey, claims: &Value) -> String {
 #[tokio::test]
 async fn every_algorithm_verifies_with_a_generated_key() {
     for alg in [
-        Algorithm::EdDSA, Algorithm::ES256, Algorithm::ES384, Algorithm::RS256, Algorithm::RS384,
-        Algorithm::RS512, Algorithm::PS256, Algorithm::PS384, Algorithm::PS512,
+        Algorithm::EdDSA,
+        Algorithm::ES256,
+        Algorithm::ES384,
+        Algorithm::RS256,
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
     ] {
         let key = SigningKey::generate(alg).unwrap();
         let auth = static_auth(&key);
-        let user = verify(&auth, &sign(&key, &claims())).await.unwrap_or_else(|e| panic!("{alg}: {e}"));
+        let user = verify(&auth, &sign(&key, &claims()))
+            .await
+            .unwrap_or_else(|e| panic!("{alg}: {e}"));
         assert_eq!(user.sub.as_deref(), Some("user:abc123"), "{alg}");
         assert_eq!(user.scopes, ["read:posts", "write:posts"]);
         assert_eq!(user.workspace_id.as_deref(), Some("ws1"));
@@ -72,11 +84,20 @@ async fn hmac_algorithms_verify_with_an_explicit_secret() {
         let secret = b"a-long-enough-shared-secret-for-tests";
         let key = SigningKey::hmac(alg, secret);
         let auth = auth_with(Key::hmac_secret(secret), Some(alg));
-        verify(&auth, &sign(&key, &claims())).await.unwrap_or_else(|e| panic!("{alg}: {e}"));
+        verify(&auth, &sign(&key, &claims()))
+            .await
+            .unwrap_or_else(|e| panic!("{alg}: {e}"));
         // The other HS algorithms are not accepted for a key pinned to this one.
-        let other = if alg == Algorithm::HS256 { Algorithm::HS512 } else { Algorithm::HS256 };
+        let other = if alg == Algorithm::HS256 {
+            Algorithm::HS512
+        } else {
+            Algorithm::HS256
+        };
         let other_key = SigningKey::hmac(other, secret);
-        assert!(matches!(verify(&auth, &sign(&other_key, &claims())).await, Err(AuthError::TokenInvalid { .. })));
+        assert!(matches!(
+            verify(&auth, &sign(&other_key, &claims())).await,
+            Err(AuthError::TokenInvalid { .. })
+        ));
     }
 }
 
@@ -86,7 +107,9 @@ async fn rsa_fixture_keys_of_2048_3072_and_4096_bits() {
         for alg in [Algorithm::RS256, Algorithm::PS512] {
             let key = SigningKey::from_pem(alg, &fixture(&format!("rsa{bits}.key.pem"))).unwrap();
             let auth = auth_with(Key::pem(fixture(&format!("rsa{bits}.pub.pem"))), Some(alg));
-            verify(&auth, &sign(&key, &claims())).await.unwrap_or_else(|e| panic!("{bits} {alg}: {e}"));
+            verify(&auth, &sign(&key, &claims()))
+                .await
+                .unwrap_or_else(|e| panic!("{bits} {alg}: {e}"));
         }
     }
 }
@@ -95,11 +118,20 @@ async fn rsa_fixture_keys_of_2048_3072_and_4096_bits() {
 async fn pem_certificate_pkcs1_jwk_and_raw_ed25519_keys() {
     let rsa = SigningKey::from_pem(Algorithm::RS256, &fixture("rsa2048.key.pem")).unwrap();
     let token = sign(&rsa, &claims());
-    for key in [Key::pem(fixture("rsa2048.cert.pem")), Key::pem(fixture("rsa2048.pkcs1.pub.pem")), Key::parse(fixture("rsa2048.pub.pem"))] {
+    for key in [
+        Key::pem(fixture("rsa2048.cert.pem")),
+        Key::pem(fixture("rsa2048.pkcs1.pub.pem")),
+        Key::parse(fixture("rsa2048.pub.pem")),
+    ] {
         verify(&auth_with(key, None), &token).await.unwrap();
     }
     let jwk = SigningKey::generate(Algorithm::ES256).unwrap();
-    verify(&auth_with(Key::jwk(jwk.jwk().to_string()), None), &sign(&jwk, &claims())).await.unwrap();
+    verify(
+        &auth_with(Key::jwk(jwk.jwk().to_string()), None),
+        &sign(&jwk, &claims()),
+    )
+    .await
+    .unwrap();
 
     let ed = SigningKey::from_pem(Algorithm::EdDSA, &fixture("ed25519.key.pem")).unwrap();
     let x = ed.jwk()["x"].as_str().unwrap().to_owned();
@@ -108,15 +140,29 @@ async fn pem_certificate_pkcs1_jwk_and_raw_ed25519_keys() {
     let std_b64 = base64_std(&raw);
     let token = sign(&ed, &claims());
     for encoded in [x.clone(), hex, std_b64] {
-        verify(&auth_with(Key::ed25519(encoded.clone()), Some(Algorithm::EdDSA)), &token).await.unwrap();
-        verify(&auth_with(Key::parse(encoded), None), &token).await.unwrap();
+        verify(
+            &auth_with(Key::ed25519(encoded.clone()), Some(Algorithm::EdDSA)),
+            &token,
+        )
+        .await
+        .unwrap();
+        verify(&auth_with(Key::parse(encoded), None), &token)
+            .await
+            .unwrap();
     }
-    verify(&auth_with(Key::pem(fixture("ed25519.pub.pem")), None), &token).await.unwrap();
+    verify(
+        &auth_with(Key::pem(fixture("ed25519.pub.pem")), None),
+        &token,
+    )
+    .await
+    .unwrap();
 }
 
 fn base64_url_decode(s: &str) -> Vec<u8> {
     use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .unwrap()
 }
 fn base64_std(b: &[u8]) -> String {
     use base64::Engine as _;
@@ -125,13 +171,23 @@ fn base64_std(b: &[u8]) -> String {
 
 #[test]
 fn config_errors_are_found_at_build() {
-    assert_eq!(JwtConfig::builder().build().unwrap_err(), ConfigError::NoKeySource);
     assert_eq!(
-        JwtConfig::builder().jwks_url("https://a/jwks").key(Key::ed25519("x")).build().unwrap_err(),
+        JwtConfig::builder().build().unwrap_err(),
+        ConfigError::NoKeySource
+    );
+    assert_eq!(
+        JwtConfig::builder()
+            .jwks_url("https://a/jwks")
+            .key(Key::ed25519("x"))
+            .build()
+            .unwrap_err(),
         ConfigError::BothKeySources
     );
     let bad = [
-        (Key::pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"), None),
+        (
+            Key::pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"),
+            None,
+        ),
         (Key::ed25519("not base64 !!"), None),
         (Key::pem(fixture("rsa2048.key.pem")), None),
         // An HS algorithm with an asymmetric key: the alg-confusion set-up.
@@ -145,14 +201,20 @@ fn config_errors_are_found_at_build() {
         if let Some(alg) = alg {
             b = b.algorithm(alg);
         }
-        assert!(matches!(b.build(), Err(ConfigError::InvalidKey { .. })), "{key:?} {alg:?}");
+        assert!(
+            matches!(b.build(), Err(ConfigError::InvalidKey { .. })),
+            "{key:?} {alg:?}"
+        );
     }
     assert!(matches!(
         JwtConfig::builder().jwks_url("ftp://x/jwks").build(),
         Err(ConfigError::InvalidUrl { .. })
     ));
     assert!(matches!(
-        JwtConfig::builder().jwks_url("http://x/jwks").leeway(Duration::from_secs(3600)).build(),
+        JwtConfig::builder()
+            .jwks_url("http://x/jwks")
+            .leeway(Duration::from_secs(3600))
+            .build(),
         Err(ConfigError::InvalidSetting { .. })
     ));
 }
@@ -166,10 +228,14 @@ fn from_env_in_child(vars: &[(&str, &str)], expect: &str) {
     for k in ["USSO_JWKS_URL", "USSO_ISSUER", "USSO_AUDIENCE"] {
         cmd.env_remove(k);
     }
-    cmd.envs(vars.iter().copied()).env("USSO_PROBE_EXPECT", expect);
+    cmd.envs(vars.iter().copied())
+        .env("USSO_PROBE_EXPECT", expect);
     let out = cmd.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success() && stdout.contains("1 passed"), "child failed for {expect}: {stdout}");
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "child failed for {expect}: {stdout}"
+    );
 }
 
 #[test]
@@ -215,25 +281,64 @@ async fn each_failure_has_its_own_variant() {
         c.as_object_mut().unwrap().remove(k);
         sign(&key, &c)
     };
-    assert_eq!(verify(&auth, &with("exp", json!(now - 60))).await, Err(AuthError::TokenExpired));
+    assert_eq!(
+        verify(&auth, &with("exp", json!(now - 60))).await,
+        Err(AuthError::TokenExpired)
+    );
     // Within leeway (10 s) is still fine.
     assert!(verify(&auth, &with("exp", json!(now - 2))).await.is_ok());
-    assert_eq!(verify(&auth, &with("nbf", json!(now + 600))).await, Err(AuthError::TokenNotYetValid));
-    assert_eq!(verify(&auth, &with("aud", json!("other-api"))).await, Err(AuthError::InvalidAudience));
-    assert_eq!(verify(&auth, &with("aud", json!(["x", "y"]))).await, Err(AuthError::InvalidAudience));
+    assert_eq!(
+        verify(&auth, &with("nbf", json!(now + 600))).await,
+        Err(AuthError::TokenNotYetValid)
+    );
+    assert_eq!(
+        verify(&auth, &with("aud", json!("other-api"))).await,
+        Err(AuthError::InvalidAudience)
+    );
+    assert_eq!(
+        verify(&auth, &with("aud", json!(["x", "y"]))).await,
+        Err(AuthError::InvalidAudience)
+    );
     assert!(verify(&auth, &with("aud", json!(["x", AUD]))).await.is_ok());
-    assert_eq!(verify(&auth, &without("aud")).await, Err(AuthError::InvalidAudience));
-    assert_eq!(verify(&auth, &with("iss", json!("https://evil.example"))).await, Err(AuthError::InvalidIssuer));
+    assert_eq!(
+        verify(&auth, &without("aud")).await,
+        Err(AuthError::InvalidAudience)
+    );
+    assert_eq!(
+        verify(&auth, &with("iss", json!("https://evil.example"))).await,
+        Err(AuthError::InvalidIssuer)
+    );
     // The Python SDK accepts a token without `iss` when an issuer is configured; usso does not.
-    assert_eq!(verify(&auth, &without("iss")).await, Err(AuthError::InvalidIssuer));
+    assert_eq!(
+        verify(&auth, &without("iss")).await,
+        Err(AuthError::InvalidIssuer)
+    );
     assert_invalid(verify(&auth, &without("exp")).await, "exp");
-    assert_invalid(verify(&auth, &with("iat", json!(now + 3600))).await, "future");
-    assert_invalid(verify(&auth, &with("token_type", json!("refresh"))).await, "token_type");
+    assert_invalid(
+        verify(&auth, &with("iat", json!(now + 3600))).await,
+        "future",
+    );
+    assert_invalid(
+        verify(&auth, &with("token_type", json!("refresh"))).await,
+        "token_type",
+    );
     // Wrong claim types are 401 invalid_token with a precise reason, never a panic.
-    assert_invalid(verify(&auth, &with("roles", json!("admin"))).await, "sequence");
-    assert_invalid(verify(&auth, &with("exp", json!("tomorrow"))).await, "invalid type");
-    assert_invalid(verify(&auth, &with("exp", json!(1.5e12))).await, "invalid type");
-    assert_invalid(verify(&auth, &with("sub", json!(["a"]))).await, "invalid type");
+    assert_invalid(
+        verify(&auth, &with("roles", json!("admin"))).await,
+        "sequence",
+    );
+    assert_invalid(
+        verify(&auth, &with("exp", json!("tomorrow"))).await,
+        "invalid type",
+    );
+    assert_invalid(
+        verify(&auth, &with("exp", json!(1.5e12))).await,
+        "invalid type",
+    );
+    assert_invalid(
+        verify(&auth, &with("sub", json!(["a"]))).await,
+        "invalid type",
+    );
     assert_invalid(verify(&auth, &with("aud", json!(7))).await, "aud");
 
     // A bad signature: one byte of the signature changed.
@@ -241,16 +346,25 @@ async fn each_failure_has_its_own_variant() {
     let mut bad = good.clone().into_bytes();
     let i = bad.len() - 5;
     bad[i] = if bad[i] == b'A' { b'B' } else { b'A' };
-    assert_eq!(verify(&auth, std::str::from_utf8(&bad).unwrap()).await, Err(AuthError::InvalidSignature));
+    assert_eq!(
+        verify(&auth, std::str::from_utf8(&bad).unwrap()).await,
+        Err(AuthError::InvalidSignature)
+    );
     // Another key's signature.
     let other = SigningKey::generate(Algorithm::EdDSA).unwrap();
-    assert_eq!(verify(&auth, &sign(&other, &claims())).await, Err(AuthError::InvalidSignature));
+    assert_eq!(
+        verify(&auth, &sign(&other, &claims())).await,
+        Err(AuthError::InvalidSignature)
+    );
 }
 
 fn assert_invalid(result: Result<UserData, AuthError>, needle: &str) {
     match result {
         Err(AuthError::TokenInvalid { reason }) => {
-            assert!(reason.contains(needle), "reason {reason:?} lacks {needle:?}")
+            assert!(
+                reason.contains(needle),
+                "reason {reason:?} lacks {needle:?}"
+            )
         }
         other => panic!("expected TokenInvalid({needle}), got {other:?}"),
     }
@@ -272,17 +386,29 @@ async fn hostile_tokens_are_rejected_with_reasons() {
     for none in ["none", "None", "NONE"] {
         let head = b64(format!(r#"{{"alg":"{none}"}}"#).as_bytes());
         assert_invalid(verify(&auth, &format!("{head}.{payload}.")).await, "none");
-        assert_invalid(verify(&auth, &format!("{head}.{payload}.{sig}")).await, "none");
+        assert_invalid(
+            verify(&auth, &format!("{head}.{payload}.{sig}")).await,
+            "none",
+        );
     }
     let array_header = b64(br#"["EdDSA"]"#);
-    assert_invalid(verify(&auth, &format!("{array_header}.{payload}.{sig}")).await, "JSON object");
+    assert_invalid(
+        verify(&auth, &format!("{array_header}.{payload}.{sig}")).await,
+        "JSON object",
+    );
     let crit = b64(br#"{"alg":"EdDSA","crit":["exp"],"exp":1}"#);
-    assert_invalid(verify(&auth, &format!("{crit}.{payload}.{sig}")).await, "critical");
+    assert_invalid(
+        verify(&auth, &format!("{crit}.{payload}.{sig}")).await,
+        "critical",
+    );
     assert_invalid(verify(&auth, "not-a-jwt").await, "three");
     assert_invalid(verify(&auth, "a.b.c.d.e").await, "JWE");
     assert_invalid(verify(&auth, "!!!.e30.sig").await, "base64");
     let not_json = b64(b"{not json");
-    assert_invalid(verify(&auth, &format!("{not_json}.{payload}.{sig}")).await, "header");
+    assert_invalid(
+        verify(&auth, &format!("{not_json}.{payload}.{sig}")).await,
+        "header",
+    );
     // Payload that isn't JSON, correctly signed.
     let head = good.split('.').next().unwrap();
     let body = b64(b"[1,2,3]");
@@ -293,25 +419,38 @@ async fn hostile_tokens_are_rejected_with_reasons() {
     let big = format!("{}.{}.{}", "e".repeat(5000), "e".repeat(5000), "e");
     assert_invalid(verify(&auth, &big).await, "larger than");
     // A header claiming a different algorithm than the key's.
-    let lying = key.sign_json(&claims(), Some(&serde_json::from_value(json!({"alg": "ES256"})).unwrap()));
+    let lying = key.sign_json(
+        &claims(),
+        Some(&serde_json::from_value(json!({"alg": "ES256"})).unwrap()),
+    );
     assert_invalid(verify(&auth, &lying.unwrap()).await, "not allowed");
 }
 
 #[tokio::test]
 async fn hs256_signed_with_the_rsa_public_key_is_rejected() {
     let pem = fixture("rsa2048.pub.pem");
-    let der = std::fs::read(format!("{}/tests/fixtures/rsa2048.pub.der", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let der = std::fs::read(format!(
+        "{}/tests/fixtures/rsa2048.pub.der",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
     let auth = auth_with(Key::pem(pem.clone()), Some(Algorithm::RS256));
     for secret in [pem.as_bytes(), &der[..]] {
         let forged = SigningKey::hmac(Algorithm::HS256, secret);
-        assert_invalid(verify(&auth, &sign(&forged, &claims())).await, "not allowed");
+        assert_invalid(
+            verify(&auth, &sign(&forged, &claims())).await,
+            "not allowed",
+        );
     }
     // HS256 against EdDSA and EC keys.
     for alg in [Algorithm::EdDSA, Algorithm::ES256] {
         let key = SigningKey::generate(alg).unwrap();
         let auth = static_auth(&key);
         let forged = SigningKey::hmac(Algorithm::HS256, key.public_pem().unwrap().as_bytes());
-        assert_invalid(verify(&auth, &sign(&forged, &claims())).await, "not allowed");
+        assert_invalid(
+            verify(&auth, &sign(&forged, &claims())).await,
+            "not allowed",
+        );
     }
 }
 
@@ -319,7 +458,10 @@ async fn hs256_signed_with_the_rsa_public_key_is_rejected() {
 async fn wrong_key_type_is_rejected() {
     let ec = SigningKey::generate(Algorithm::ES256).unwrap();
     let ed = SigningKey::generate(Algorithm::EdDSA).unwrap();
-    assert_invalid(verify(&static_auth(&ed), &sign(&ec, &claims())).await, "not allowed");
+    assert_invalid(
+        verify(&static_auth(&ed), &sign(&ec, &claims())).await,
+        "not allowed",
+    );
 }
 
 #[tokio::test]
@@ -328,7 +470,10 @@ async fn usso_token_shapes_verify() {
     let now = now();
     // Lite-server token: plain-string iss/aud, bare UUID sub, nested custom claims.
     let lite_only = |iss: &str, aud: &str| {
-        let config = JwtConfig::builder().key(Key::pem(key.public_pem().unwrap())).issuer(iss).audience(aud);
+        let config = JwtConfig::builder()
+            .key(Key::pem(key.public_pem().unwrap()))
+            .issuer(iss)
+            .audience(aud);
         UssoAuth::new(config.build().unwrap()).unwrap()
     };
     let auth = lite_only("usso-lite", "usso-lite");
@@ -351,9 +496,18 @@ async fn usso_token_shapes_verify() {
     assert_eq!(user.user_id(), None);
     assert_eq!(user.iss.as_deref(), Some("agent-42"));
     // OAuth2 `scope` string.
-    let auth = UssoAuth::new(JwtConfig::builder().key(Key::pem(key.public_pem().unwrap())).build().unwrap()).unwrap();
+    let auth = UssoAuth::new(
+        JwtConfig::builder()
+            .key(Key::pem(key.public_pem().unwrap()))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
     let oauth = json!({"sub": "s", "exp": now + 60, "scope": "a:b c:d"});
-    assert_eq!(verify(&auth, &sign(&key, &oauth)).await.unwrap().scopes, ["a:b", "c:d"]);
+    assert_eq!(
+        verify(&auth, &sign(&key, &oauth)).await.unwrap().scopes,
+        ["a:b", "c:d"]
+    );
 }
 
 #[tokio::test]
@@ -382,7 +536,10 @@ async fn custom_claims_type() {
     assert!(user.base.has_role("editor"));
     // Registered-claim rules still apply through the flattened UserData.
     c["exp"] = json!(now() - 100);
-    let err = auth.verify_token_as::<CustomUserData>(&sign(&key, &c)).await.unwrap_err();
+    let err = auth
+        .verify_token_as::<CustomUserData>(&sign(&key, &c))
+        .await
+        .unwrap_err();
     assert_eq!(err, AuthError::TokenExpired);
 }
 
@@ -402,7 +559,10 @@ async fn rfc8037_ed25519_vector() {
     let jws = "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
     assert_invalid(verify(&auth, jws).await, "JSON object");
     let tampered = jws.replace(".hgyY", ".hgyZ");
-    assert_eq!(verify(&auth, &tampered).await, Err(AuthError::InvalidSignature));
+    assert_eq!(
+        verify(&auth, &tampered).await,
+        Err(AuthError::InvalidSignature)
+    );
 }
 
 fn vector_auth(jwk: &str) -> UssoAuth {
@@ -420,14 +580,18 @@ fn vector_auth(jwk: &str) -> UssoAuth {
 /// RFC 7515 A.2 (RS256) and A.3 (ES256), with the time checks off.
 #[tokio::test]
 async fn rfc7515_rs256_and_es256_vectors() {
-    let rs = vector_auth(r#"{"kty":"RSA","n":"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ","e":"AQAB"}"#);
+    let rs = vector_auth(
+        r#"{"kty":"RSA","n":"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ","e":"AQAB"}"#,
+    );
     let token = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw";
     let user = verify(&rs, token).await.unwrap();
     assert_eq!(user.iss.as_deref(), Some("joe"));
     assert_eq!(user.exp, Some(1_300_819_380));
     assert_eq!(user.extra["http://example.com/is_root"], true);
 
-    let es = vector_auth(r#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#);
+    let es = vector_auth(
+        r#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#,
+    );
     let token = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
     let user = verify(&es, token).await.unwrap();
     assert_eq!(user.iss.as_deref(), Some("joe"));
@@ -455,10 +619,26 @@ fn errors_have_status_code_and_detail_without_the_token() {
     let cases: [(AuthError, u16, &str); 6] = [
         (AuthError::TokenNotFound, 401, "token_not_found"),
         (AuthError::InvalidSignature, 401, "invalid_signature"),
-        (AuthError::UnknownKey { kid: "k".into() }, 401, "unknown_key"),
-        (AuthError::InsufficientScope { required: vec!["write:posts".into()] }, 403, "insufficient_scope"),
+        (
+            AuthError::UnknownKey { kid: "k".into() },
+            401,
+            "unknown_key",
+        ),
+        (
+            AuthError::InsufficientScope {
+                required: vec!["write:posts".into()],
+            },
+            403,
+            "insufficient_scope",
+        ),
         (AuthError::WorkspaceRequired, 403, "workspace_required"),
-        (AuthError::KeysUnavailable { retry_after: Duration::from_secs(5) }, 503, "keys_unavailable"),
+        (
+            AuthError::KeysUnavailable {
+                retry_after: Duration::from_secs(5),
+            },
+            503,
+            "keys_unavailable",
+        ),
     ];
     for (err, status, code) in cases {
         assert_eq!(err.status().as_u16(), status);

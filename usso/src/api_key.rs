@@ -90,7 +90,9 @@ impl ApiKeys {
 
 impl fmt::Debug for ApiKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiKeys").field("header", &self.header).finish_non_exhaustive()
+        f.debug_struct("ApiKeys")
+            .field("header", &self.header)
+            .finish_non_exhaustive()
     }
 }
 
@@ -138,7 +140,9 @@ impl HttpApiKeyVerifier {
             .timeout(Duration::from_secs(5))
             .connect_timeout(Duration::from_secs(2))
             .build()
-            .map_err(|e| ConfigError::KeysUnavailable { reason: e.to_string() })?;
+            .map_err(|e| ConfigError::KeysUnavailable {
+                reason: e.to_string(),
+            })?;
         Ok(Self {
             endpoint,
             client,
@@ -184,7 +188,11 @@ impl HttpApiKeyVerifier {
             cache.retain(|_, (at, _)| at.elapsed() < ttl);
             if cache.len() >= self.capacity {
                 // Still full of fresh entries: forget the oldest.
-                if let Some(oldest) = cache.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| k.clone()) {
+                if let Some(oldest) = cache
+                    .iter()
+                    .min_by_key(|(_, (at, _))| *at)
+                    .map(|(k, _)| k.clone())
+                {
                     cache.remove(&oldest);
                 }
             }

@@ -186,7 +186,11 @@ impl UssoAuth {
     /// The placeholder behind `FromRef<()>`: every use fails with
     /// [`AuthError::MissingAuthenticator`].
     pub(crate) fn unconfigured() -> Self {
-        Self::from_engine(Engine::Unconfigured, TokenSource::defaults().into(), "usso".into())
+        Self::from_engine(
+            Engine::Unconfigured,
+            TokenSource::defaults().into(),
+            "usso".into(),
+        )
     }
 
     pub(crate) fn is_configured(&self) -> bool {

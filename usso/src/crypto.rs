@@ -11,8 +11,8 @@ compile_error!(
     "usso needs a crypto backend: enable the `aws_lc_rs` feature (the default) or the `rust_crypto` feature"
 );
 
-use crate::verifying_key::{AlgorithmSet, KeyError, KeyMaterial};
 use crate::Algorithm;
+use crate::verifying_key::{AlgorithmSet, KeyError, KeyMaterial};
 
 #[cfg(feature = "aws_lc_rs")]
 pub(crate) use self::aws::PreparedKey;
@@ -83,7 +83,10 @@ mod aws {
                     continue;
                 };
                 let parsed = ParsedPublicKey::new(verification, &bytes).map_err(|e| {
-                    KeyError(format!("{} was rejected by the crypto backend: {e}", material.describe()))
+                    KeyError(format!(
+                        "{} was rejected by the crypto backend: {e}",
+                        material.describe()
+                    ))
                 })?;
                 keys.push((alg, parsed));
             }

@@ -67,10 +67,12 @@ impl RawJwk {
         }
         let alg = match &self.alg {
             None => None,
-            Some(name) => Some(
-                name.parse::<Algorithm>()
-                    .map_err(|_| KeyError(format!("JWK `alg` `{}` is not supported", name.escape_debug())))?,
-            ),
+            Some(name) => Some(name.parse::<Algorithm>().map_err(|_| {
+                KeyError(format!(
+                    "JWK `alg` `{}` is not supported",
+                    name.escape_debug()
+                ))
+            })?),
         };
         let material = match self.kty.as_str() {
             "OKP" => match self.crv.as_deref() {

@@ -145,7 +145,10 @@ impl JwksOptions {
             return bad("jwks max_body_bytes", "limits must be positive");
         }
         if self.retry_initial.is_zero() || self.retry_initial > self.retry_max {
-            return bad("jwks retry_initial", "must be positive and at most retry_max");
+            return bad(
+                "jwks retry_initial",
+                "must be positive and at most retry_max",
+            );
         }
         Ok(())
     }

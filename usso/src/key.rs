@@ -135,7 +135,9 @@ impl fmt::Debug for Key {
             KeyInput::Hmac(_) => "hmac_secret",
             KeyInput::Auto(_) => "parse",
         };
-        f.debug_struct("Key").field("kind", &kind).finish_non_exhaustive()
+        f.debug_struct("Key")
+            .field("kind", &kind)
+            .finish_non_exhaustive()
     }
 }
 
@@ -161,8 +163,9 @@ fn parse_pem(text: &str) -> Result<KeyMaterial, KeyError> {
     let (label, der) = pem_block(text)?;
     match label {
         "PUBLIC KEY" => {
-            let spki = der::spki(&der)
-                .ok_or_else(|| KeyError("PEM public key is not a valid SubjectPublicKeyInfo".into()))?;
+            let spki = der::spki(&der).ok_or_else(|| {
+                KeyError("PEM public key is not a valid SubjectPublicKeyInfo".into())
+            })?;
             material_from_spki(&spki)
         }
         "RSA PUBLIC KEY" => {
@@ -234,9 +237,8 @@ fn parse_raw_ed25519(text: &str) -> Result<KeyMaterial, KeyError> {
             .iter()
             .find_map(|engine| engine.decode(text).ok())
     };
-    let bytes = decoded.ok_or_else(|| {
-        KeyError("Ed25519 key is not valid base64url, base64 or hex".into())
-    })?;
+    let bytes = decoded
+        .ok_or_else(|| KeyError("Ed25519 key is not valid base64url, base64 or hex".into()))?;
     let raw = match bytes.len() {
         32 => bytes.as_slice(),
         44 if bytes[..12] == ED25519_SPKI_PREFIX => &bytes[12..],

@@ -62,7 +62,14 @@ impl Requirement {
             Self::Role(role) => Err(AuthError::InsufficientRole {
                 required: vec![role.to_owned()],
             }),
-            Self::Workspace if claims.workspace_id.as_deref().is_some_and(|w| !w.is_empty()) => Ok(()),
+            Self::Workspace
+                if claims
+                    .workspace_id
+                    .as_deref()
+                    .is_some_and(|w| !w.is_empty()) =>
+            {
+                Ok(())
+            }
             Self::Workspace => Err(AuthError::WorkspaceRequired),
             Self::All(rules) => {
                 let mut first = None;

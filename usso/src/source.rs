@@ -104,7 +104,10 @@ impl TokenSource {
 ///     Err(AuthError::TokenInvalid { .. })
 /// ));
 /// ```
-pub fn find_token<'h>(headers: &'h HeaderMap, sources: &[TokenSource]) -> Result<&'h str, AuthError> {
+pub fn find_token<'h>(
+    headers: &'h HeaderMap,
+    sources: &[TokenSource],
+) -> Result<&'h str, AuthError> {
     for source in sources {
         let found = match source {
             TokenSource::Header { name, prefix } => from_header(headers, name, prefix.as_deref())?,
@@ -199,7 +202,12 @@ mod tests {
 
     #[test]
     fn bearer_is_case_insensitive() {
-        for v in ["Bearer t.o.k", "bearer t.o.k", "BEARER t.o.k", "Bearer   t.o.k"] {
+        for v in [
+            "Bearer t.o.k",
+            "bearer t.o.k",
+            "BEARER t.o.k",
+            "Bearer   t.o.k",
+        ] {
             let h = headers(&[("authorization", v)]);
             assert_eq!(find_token(&h, &TokenSource::defaults()), Ok("t.o.k"), "{v}");
         }
@@ -209,14 +217,24 @@ mod tests {
     fn empty_bearer_is_not_found() {
         for v in ["Bearer", "Bearer ", ""] {
             let h = headers(&[("authorization", v)]);
-            assert_eq!(find_token(&h, &TokenSource::defaults()), Err(AuthError::TokenNotFound), "{v:?}");
+            assert_eq!(
+                find_token(&h, &TokenSource::defaults()),
+                Err(AuthError::TokenNotFound),
+                "{v:?}"
+            );
         }
     }
 
     #[test]
     fn wrong_scheme_is_invalid_not_skipped() {
-        let h = headers(&[("authorization", "Basic abc"), ("cookie", "usso-access-token=a.b.c")]);
-        assert!(matches!(find_token(&h, &TokenSource::defaults()), Err(AuthError::TokenInvalid { .. })));
+        let h = headers(&[
+            ("authorization", "Basic abc"),
+            ("cookie", "usso-access-token=a.b.c"),
+        ]);
+        assert!(matches!(
+            find_token(&h, &TokenSource::defaults()),
+            Err(AuthError::TokenInvalid { .. })
+        ));
     }
 
     #[test]
@@ -230,14 +248,23 @@ mod tests {
 
     #[test]
     fn first_present_source_wins() {
-        let h = headers(&[("authorization", "Bearer h.h.h"), ("cookie", "usso-access-token=c.c.c")]);
+        let h = headers(&[
+            ("authorization", "Bearer h.h.h"),
+            ("cookie", "usso-access-token=c.c.c"),
+        ]);
         assert_eq!(find_token(&h, &TokenSource::defaults()), Ok("h.h.h"));
     }
 
     #[test]
     fn duplicate_authorization_headers_are_rejected() {
-        let h = headers(&[("authorization", "Bearer a.a.a"), ("authorization", "Bearer b.b.b")]);
-        assert!(matches!(find_token(&h, &TokenSource::defaults()), Err(AuthError::TokenInvalid { .. })));
+        let h = headers(&[
+            ("authorization", "Bearer a.a.a"),
+            ("authorization", "Bearer b.b.b"),
+        ]);
+        assert!(matches!(
+            find_token(&h, &TokenSource::defaults()),
+            Err(AuthError::TokenInvalid { .. })
+        ));
     }
 
     #[test]

@@ -156,7 +156,11 @@ impl TenantRouter {
         self.tenants.len()
     }
 
-    fn select(&self, headers: Option<&HeaderMap>, token: &str) -> Result<&Arc<Verifier>, AuthError> {
+    fn select(
+        &self,
+        headers: Option<&HeaderMap>,
+        token: &str,
+    ) -> Result<&Arc<Verifier>, AuthError> {
         match &self.selector {
             Selector::Header(name) => {
                 let id = headers
@@ -178,7 +182,9 @@ impl TenantRouter {
                 let claims: UnverifiedIssuer<'_> = serde_json::from_slice(&json)
                     .map_err(|e| AuthError::invalid(format!("invalid claims: {e}")))?;
                 let iss = claims.iss.ok_or(AuthError::InvalidIssuer)?;
-                self.tenants.get(iss.as_ref()).ok_or(AuthError::InvalidIssuer)
+                self.tenants
+                    .get(iss.as_ref())
+                    .ok_or(AuthError::InvalidIssuer)
             }
         }
     }

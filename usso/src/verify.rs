@@ -50,7 +50,9 @@ fn b64_decode(part: &[u8], what: &'static str) -> Result<Vec<u8>, AuthError> {
 fn require_object(json: &[u8], what: &'static str) -> Result<(), AuthError> {
     match json.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') => Ok(()),
-        _ => Err(AuthError::invalid(format!("the {what} is not a JSON object"))),
+        _ => Err(AuthError::invalid(format!(
+            "the {what} is not a JSON object"
+        ))),
     }
 }
 
@@ -63,7 +65,11 @@ pub(crate) fn parse<'t>(token: &'t str, rules: &Rules) -> Result<ParsedToken<'t>
         )));
     }
     let bytes = token.as_bytes();
-    let mut dots = bytes.iter().enumerate().filter(|(_, b)| **b == b'.').map(|(i, _)| i);
+    let mut dots = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'.')
+        .map(|(i, _)| i);
     let (Some(first), Some(second)) = (dots.next(), dots.next()) else {
         return Err(AuthError::invalid("a JWT has three dot-separated parts"));
     };
@@ -90,7 +96,12 @@ pub(crate) fn parse<'t>(token: &'t str, rules: &Rules) -> Result<ParsedToken<'t>
         } else {
             AuthError::invalid(format!(
                 "unsupported algorithm `{}`",
-                header.alg.chars().take(16).collect::<String>().escape_debug()
+                header
+                    .alg
+                    .chars()
+                    .take(16)
+                    .collect::<String>()
+                    .escape_debug()
             ))
         }
     })?;
@@ -109,7 +120,9 @@ pub(crate) fn parse<'t>(token: &'t str, rules: &Rules) -> Result<ParsedToken<'t>
             .as_deref()
             .is_some_and(|t| normalize_typ(t).eq_ignore_ascii_case(expected));
         if !ok {
-            return Err(AuthError::invalid(format!("the header `typ` must be `{expected}`")));
+            return Err(AuthError::invalid(format!(
+                "the header `typ` must be `{expected}`"
+            )));
         }
     }
     let kid = match header.kid {
@@ -141,7 +154,10 @@ pub(crate) fn finish<C: Claims>(
     Ok(claims)
 }
 
-pub(crate) fn check_signature(token: &ParsedToken<'_>, key: &VerifyingKey) -> Result<(), AuthError> {
+pub(crate) fn check_signature(
+    token: &ParsedToken<'_>,
+    key: &VerifyingKey,
+) -> Result<(), AuthError> {
     if !key.allows(token.alg) {
         return Err(AuthError::invalid(format!(
             "algorithm {} is not allowed for this key",
@@ -192,11 +208,15 @@ pub(crate) fn validate(claims: &crate::UserData, rules: &Rules, now: i64) -> Res
     if let Some(iat) = claims.iat
         && iat > now.saturating_add(leeway)
     {
-        return Err(AuthError::invalid("the token was issued in the future (`iat`)"));
+        return Err(AuthError::invalid(
+            "the token was issued in the future (`iat`)",
+        ));
     }
     if let Some(max_age) = rules.max_age {
         let Some(iat) = claims.iat else {
-            return Err(AuthError::invalid("the token has no `iat`, so its age is unknown"));
+            return Err(AuthError::invalid(
+                "the token has no `iat`, so its age is unknown",
+            ));
         };
         if now.saturating_sub(iat) > max_age.saturating_add(leeway) {
             return Err(AuthError::TokenExpired);

@@ -175,7 +175,9 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        verified::<Self, S>(parts, state).await.map(|(claims, _)| claims)
+        verified::<Self, S>(parts, state)
+            .await
+            .map(|(claims, _)| claims)
     }
 }
 
@@ -191,8 +193,10 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        <Authorized<Self, Authenticated> as OptionalFromRequestParts<S>>::from_request_parts(parts, state)
-            .await
-            .map(|found| found.map(Authorized::into_inner))
+        <Authorized<Self, Authenticated> as OptionalFromRequestParts<S>>::from_request_parts(
+            parts, state,
+        )
+        .await
+        .map(|found| found.map(Authorized::into_inner))
     }
 }

@@ -28,7 +28,8 @@ pub(crate) async fn serve(listener: TcpListener, state: Arc<State>) {
         };
         let state = Arc::clone(&state);
         tokio::spawn(async move {
-            let _ = tokio::time::timeout(HANG_FOR + Duration::from_secs(5), handle(stream, state)).await;
+            let _ = tokio::time::timeout(HANG_FOR + Duration::from_secs(5), handle(stream, state))
+                .await;
         });
     }
 }

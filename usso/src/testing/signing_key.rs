@@ -66,7 +66,9 @@ impl SigningKey {
     /// If the size is unsupported or generation fails.
     pub fn generate_rsa_bits(alg: Algorithm, bits: usize) -> Result<Self, SigningKeyError> {
         let inner = match alg {
-            Algorithm::EdDSA => Inner::Ed(Ed25519KeyPair::generate().map_err(|_| err("Ed25519 generation failed"))?),
+            Algorithm::EdDSA => {
+                Inner::Ed(Ed25519KeyPair::generate().map_err(|_| err("Ed25519 generation failed"))?)
+            }
             Algorithm::ES256 => Inner::Ec(
                 EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING)
                     .map_err(|_| err("P-256 generation failed"))?,
@@ -131,7 +133,10 @@ impl SigningKey {
             Algorithm::HS512 => hmac::HMAC_SHA512,
             _ => hmac::HMAC_SHA256,
         };
-        Self::with_inner(alg, Inner::Hmac(hmac::Key::new(algorithm, secret), secret.to_vec()))
+        Self::with_inner(
+            alg,
+            Inner::Hmac(hmac::Key::new(algorithm, secret), secret.to_vec()),
+        )
     }
 
     fn with_inner(alg: Algorithm, inner: Inner) -> Self {
@@ -142,7 +147,10 @@ impl SigningKey {
             Inner::Hmac(_, secret) => secret,
         };
         let hash = digest::digest(&digest::SHA256, public);
-        let kid = hash.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let kid = hash.as_ref()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         Self { alg, kid, inner }
     }
 
@@ -168,7 +176,9 @@ impl SigningKey {
     pub fn jwk(&self) -> Value {
         let b64 = |b: &[u8]| URL_SAFE_NO_PAD.encode(b);
         let mut jwk = match &self.inner {
-            Inner::Ed(k) => json!({"kty": "OKP", "crv": "Ed25519", "x": b64(k.public_key().as_ref())}),
+            Inner::Ed(k) => {
+                json!({"kty": "OKP", "crv": "Ed25519", "x": b64(k.public_key().as_ref())})
+            }
             Inner::Ec(k) => {
                 let point = k.public_key().as_ref();
                 let size = (point.len() - 1) / 2;
@@ -248,7 +258,11 @@ impl SigningKey {
     ///
     /// # Errors
     /// If signing fails.
-    pub fn sign_json(&self, claims: &Value, header: Option<&Map<String, Value>>) -> Result<String, SigningKeyError> {
+    pub fn sign_json(
+        &self,
+        claims: &Value,
+        header: Option<&Map<String, Value>>,
+    ) -> Result<String, SigningKeyError> {
         let mut head = Map::new();
         head.insert("alg".into(), self.alg.as_str().into());
         head.insert("typ".into(), "JWT".into());

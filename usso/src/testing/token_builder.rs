@@ -82,7 +82,9 @@ impl TokenBuilder {
     /// Makes the token expired an hour ago.
     pub fn expired(self) -> Self {
         let now = now();
-        self.claim("iat", now - 7200).claim("nbf", now - 7200).claim("exp", now - 3600)
+        self.claim("iat", now - 7200)
+            .claim("nbf", now - 7200)
+            .claim("exp", now - 3600)
     }
 
     /// Makes the token valid only from an hour from now.
