@@ -8,6 +8,7 @@ use crate::config::{KeySourceConfig, Rules};
 use crate::jwks::JwksStore;
 use crate::key_source::KeySource;
 use crate::tenant::TenantRouter;
+use crate::token_cache::{Entry, TokenCache};
 use crate::verify::{self, unix_now};
 use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UserData, find_token};
 
@@ -48,6 +49,7 @@ pub(crate) struct Inner {
     pub(crate) token_sources: Arc<[TokenSource]>,
     pub(crate) realm: Arc<str>,
     pub(crate) api_keys: Option<ApiKeys>,
+    pub(crate) scope_engine: Option<crate::scope::ScopeEngine>,
     #[cfg(feature = "axum")]
     pub(crate) on_error: Option<crate::axum::ErrorHandler>,
 }
@@ -66,6 +68,7 @@ pub(crate) enum Engine {
 pub(crate) struct Verifier {
     pub(crate) config: JwtConfig,
     pub(crate) keys: KeySource,
+    pub(crate) cache: Option<TokenCache>,
 }
 
 impl Verifier {
@@ -78,17 +81,81 @@ impl Verifier {
                 client,
             } => KeySource::Jwks(JwksStore::new(url.clone(), options, client.clone())?),
         };
-        Ok(Self { config, keys })
+        Ok(Self::with_keys(config, keys))
+    }
+
+    pub(crate) fn with_keys(config: JwtConfig, keys: KeySource) -> Self {
+        let cache = config.token_cache.map(TokenCache::new);
+        Self {
+            config,
+            keys,
+            cache,
+        }
     }
 
     pub(crate) async fn verify<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
         let rules: &Rules = &self.config.rules;
+        let now = unix_now();
+        if let Some(hit) = self.cache_hit::<C>(token, now) {
+            return hit;
+        }
         let parsed = verify::parse(token, rules)?;
         let key = match self.keys.key_now(parsed.kid.as_deref(), parsed.alg) {
             Some(found) => found?,
             None => self.keys.key(parsed.kid.as_deref(), parsed.alg).await?,
         };
-        verify::finish(&parsed, &key, rules, unix_now())
+        let claims = verify::finish::<C>(&parsed, &key, rules, now)?;
+        self.remember(token, &parsed, key, &claims, now);
+        Ok(claims)
+    }
+
+    /// A cached verification of exactly this token, if it is still valid:
+    /// times re-checked, and the key that verified it still the one the key
+    /// set returns for it.
+    fn cache_hit<C: Claims>(&self, token: &str, now: i64) -> Option<Result<C, AuthError>> {
+        let cache = self.cache.as_ref()?;
+        let entry = cache.get(token)?;
+        let current = self.keys.key_now(entry.kid.as_deref(), entry.alg);
+        let key_still_current = matches!(&current, Some(Ok(k)) if Arc::ptr_eq(k, &entry.key));
+        if !key_still_current {
+            cache.invalidate(token);
+            return None;
+        }
+        if let Err(e) = verify::check_times(entry.exp, entry.nbf, entry.iat, &self.config.rules, now) {
+            cache.invalidate(token);
+            return Some(Err(e));
+        }
+        let claims = entry.claims.downcast_ref::<C>()?;
+        cache.hit();
+        Some(Ok(claims.clone()))
+    }
+
+    fn remember<C: Claims>(
+        &self,
+        token: &str,
+        parsed: &verify::ParsedToken<'_>,
+        key: Arc<crate::verifying_key::VerifyingKey>,
+        claims: &C,
+        now: i64,
+    ) {
+        let Some(cache) = &self.cache else {
+            return;
+        };
+        let ud = claims.user_data();
+        cache.insert(
+            token,
+            Entry {
+                claims: Arc::new(claims.clone()),
+                key,
+                kid: parsed.kid.as_deref().map(Into::into),
+                alg: parsed.alg,
+                exp: ud.exp,
+                nbf: ud.nbf,
+                iat: ud.iat,
+                stored: std::time::Instant::now(),
+            },
+            now,
+        );
     }
 
     fn verify_sync<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
@@ -147,6 +214,7 @@ impl UssoAuth {
                 token_sources,
                 realm,
                 api_keys: None,
+                scope_engine: None,
                 #[cfg(feature = "axum")]
                 on_error: None,
             }),
@@ -223,7 +291,38 @@ impl UssoAuth {
         requirement: &crate::Requirement,
         claims: &UserData,
     ) -> Result<(), AuthError> {
-        requirement.check(claims)
+        match self.inner.scope_engine {
+            None => requirement.check(claims),
+            Some(engine) => requirement.check_with(claims, &|c: &UserData, wanted: &str| {
+                engine_grants(engine, &c.scopes, wanted)
+            }),
+        }
+    }
+
+    /// Satisfies `scope(...)` requirements through the USSO scope engine
+    /// instead of by exact string match, so that `admin:posts` grants
+    /// `read:posts` and `read:media/*` grants `read:media/files`.
+    ///
+    /// Off by default: a policy that says `write:posts` then means exactly
+    /// the scope string `write:posts`, which is what a reader of the code
+    /// expects. Use [`Mode::Strict`](crate::scope::Mode::Strict) unless you
+    /// need the Python SDK's exact semantics
+    /// ([`Mode::Compatible`](crate::scope::Mode::Compatible)).
+    ///
+    /// ```
+    /// use usso::scope::ScopeEngine;
+    /// use usso::{Requirement, UserData, UssoAuth};
+    ///
+    /// let admin = UserData::new("u").with_scopes(["admin:posts"]);
+    /// let plain = UssoAuth::mock(admin.clone());
+    /// let engine = UssoAuth::mock(admin.clone()).with_scope_engine(ScopeEngine::strict());
+    /// let read = Requirement::Scope("read:posts");
+    /// assert!(plain.check_requirement(&read, &admin).is_err());
+    /// assert!(engine.check_requirement(&read, &admin).is_ok());
+    /// ```
+    #[must_use]
+    pub fn with_scope_engine(self, engine: crate::scope::ScopeEngine) -> Self {
+        self.rebuild(|inner| inner.scope_engine = Some(engine))
     }
 
     /// The token sources requests are searched with.
@@ -234,6 +333,15 @@ impl UssoAuth {
     /// The realm of `WWW-Authenticate` challenges.
     pub fn realm(&self) -> &str {
         &self.inner.realm
+    }
+
+    /// Counters of the verified-token cache, when it is on (single-tenant
+    /// authenticators built with [`JwtConfigBuilder::token_cache`](crate::JwtConfigBuilder::token_cache)).
+    pub fn token_cache_stats(&self) -> Option<crate::TokenCacheStats> {
+        match &self.inner.engine {
+            Engine::Verifier(v) => v.cache.as_ref().map(TokenCache::stats),
+            _ => None,
+        }
     }
 
     /// The JWKS store behind this authenticator, if it uses one.
@@ -322,6 +430,24 @@ impl UssoAuth {
             Engine::Mock(_) | Engine::Unconfigured => Err(AuthError::MissingAuthenticator),
         }
     }
+}
+
+/// Whether `held` scopes grant `wanted` under the engine; an unparsable
+/// scope on either side grants nothing.
+fn engine_grants(engine: crate::scope::ScopeEngine, held: &[String], wanted: &str) -> bool {
+    let Ok(scope) = crate::scope::Scope::parse(wanted) else {
+        return false;
+    };
+    let path = scope.path().join("/");
+    let action = scope.action().unwrap_or("read");
+    let filters = if scope.filters().is_empty() {
+        crate::scope::Filters::None
+    } else {
+        crate::scope::Filters::Map(scope.filters().clone())
+    };
+    engine
+        .check_access(held, &path, action, &filters)
+        .unwrap_or(false)
 }
 
 fn mock_as<C: Claims>(user: &UserData) -> Result<C, AuthError> {

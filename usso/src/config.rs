@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::verifying_key::VerifyingKey;
-use crate::{Algorithm, ConfigError, JwksOptions, Key, TokenSource};
+use crate::{Algorithm, ConfigError, JwksOptions, Key, TokenCacheOptions, TokenSource};
 
 /// What to trust: the key source and the validation rules. The Rust twin of
 /// the seed's `JWTConfig`.
@@ -29,6 +29,7 @@ pub struct JwtConfig {
     pub(crate) rules: Arc<Rules>,
     pub(crate) token_sources: Arc<[TokenSource]>,
     pub(crate) realm: Arc<str>,
+    pub(crate) token_cache: Option<TokenCacheOptions>,
 }
 
 #[derive(Debug, Clone)]
@@ -167,6 +168,7 @@ pub struct JwtConfigBuilder {
     realm: String,
     jwks_options: JwksOptions,
     http_client: Option<reqwest::Client>,
+    token_cache: Option<TokenCacheOptions>,
 }
 
 impl Default for JwtConfigBuilder {
@@ -192,6 +194,7 @@ impl Default for JwtConfigBuilder {
             realm: "usso".to_owned(),
             jwks_options: JwksOptions::default(),
             http_client: None,
+            token_cache: None,
         }
     }
 }
@@ -379,6 +382,14 @@ impl JwtConfigBuilder {
         (&self.jwks_options, self.http_client.as_ref())
     }
 
+    /// Caches verified tokens so that a repeated token skips signature
+    /// work (see [`TokenCacheOptions`] for the safety rules). Defaults to
+    /// off.
+    pub fn token_cache(mut self, options: TokenCacheOptions) -> Self {
+        self.token_cache = Some(options);
+        self
+    }
+
     /// Checks everything and builds the config.
     ///
     /// # Errors
@@ -454,6 +465,7 @@ impl JwtConfigBuilder {
             rules: Arc::new(rules),
             token_sources: self.token_sources.into(),
             realm: self.realm.into(),
+            token_cache: self.token_cache,
         })
     }
 }

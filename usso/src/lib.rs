@@ -68,6 +68,7 @@ mod policy;
 pub mod scope;
 mod source;
 mod tenant;
+mod token_cache;
 mod verify;
 mod verifying_key;
 mod workspace;
@@ -90,20 +91,21 @@ pub use config_error::ConfigError;
 pub use error::AuthError;
 pub use jwks::{JwksError, JwksStats, JwksStore};
 pub use jwks_options::JwksOptions;
+pub use key::Key;
+pub use policy::{Authenticated, Policy, Requirement};
 /// The HTTP client crate usso fetches keys with, so that a custom
 /// [`reqwest::Client`] can be passed (see
 /// [`JwtConfigBuilder::http_client`]) without a direct dependency.
 pub use reqwest;
-pub use key::Key;
-pub use policy::{Authenticated, Policy, Requirement};
 pub use source::{DEFAULT_COOKIE, TokenSource, find_token};
 pub use tenant::MultiTenant;
+pub use token_cache::{TokenCacheOptions, TokenCacheStats};
 pub use workspace::{Workspace, WorkspaceClaims};
 
 #[cfg(feature = "macros")]
 pub use usso_macros::{
-    require, require_any_role, require_any_scope, require_auth, require_role, require_scope,
-    roles, scopes, workspace_scoped,
+    require, require_any_role, require_any_scope, require_auth, require_role, require_scope, roles,
+    scopes, workspace_scoped,
 };
 
 /// What macro expansions name. Not public API: it may change in any release.

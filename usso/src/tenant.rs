@@ -207,10 +207,7 @@ impl Verifier {
         if let Some(url) = config.jwks_url()
             && let Some(keys) = stores.get(url)
         {
-            return Ok(Self {
-                keys: keys.clone(),
-                config,
-            });
+            return Ok(Self::with_keys(config, keys.clone()));
         }
         let verifier = Self::new(config)?;
         if let Some(url) = verifier.config.jwks_url() {

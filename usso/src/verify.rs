@@ -189,39 +189,7 @@ pub(crate) fn decode_claims<C: Claims>(token: &ParsedToken<'_>) -> Result<C, Aut
 
 /// The registered-claim rules (RFC 7519 §4.1, RFC 8725 §3.8–3.10).
 pub(crate) fn validate(claims: &crate::UserData, rules: &Rules, now: i64) -> Result<(), AuthError> {
-    let leeway = rules.leeway;
-    match claims.exp {
-        Some(exp) if rules.verify_exp && now.saturating_sub(leeway) >= exp => {
-            return Err(AuthError::TokenExpired);
-        }
-        None if rules.require_exp => {
-            return Err(AuthError::invalid("the token has no `exp` claim"));
-        }
-        _ => {}
-    }
-    if rules.verify_nbf
-        && let Some(nbf) = claims.nbf
-        && now.saturating_add(leeway) < nbf
-    {
-        return Err(AuthError::TokenNotYetValid);
-    }
-    if let Some(iat) = claims.iat
-        && iat > now.saturating_add(leeway)
-    {
-        return Err(AuthError::invalid(
-            "the token was issued in the future (`iat`)",
-        ));
-    }
-    if let Some(max_age) = rules.max_age {
-        let Some(iat) = claims.iat else {
-            return Err(AuthError::invalid(
-                "the token has no `iat`, so its age is unknown",
-            ));
-        };
-        if now.saturating_sub(iat) > max_age.saturating_add(leeway) {
-            return Err(AuthError::TokenExpired);
-        }
-    }
+    check_times(claims.exp, claims.nbf, claims.iat, rules, now)?;
     if rules.verify_iss && !rules.issuers.is_empty() {
         match &claims.iss {
             Some(iss) if rules.issuers.iter().any(|i| i == iss) => {}
@@ -245,6 +213,50 @@ pub(crate) fn validate(claims: &crate::UserData, rules: &Rules, now: i64) -> Res
             return Err(AuthError::invalid("the token has no `token_type` claim"));
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// The time-based rules; also re-applied on every verified-token cache hit.
+pub(crate) fn check_times(
+    exp: Option<i64>,
+    nbf: Option<i64>,
+    iat: Option<i64>,
+    rules: &Rules,
+    now: i64,
+) -> Result<(), AuthError> {
+    let leeway = rules.leeway;
+    match exp {
+        Some(exp) if rules.verify_exp && now.saturating_sub(leeway) >= exp => {
+            return Err(AuthError::TokenExpired);
+        }
+        None if rules.require_exp => {
+            return Err(AuthError::invalid("the token has no `exp` claim"));
+        }
+        _ => {}
+    }
+    if rules.verify_nbf
+        && let Some(nbf) = nbf
+        && now.saturating_add(leeway) < nbf
+    {
+        return Err(AuthError::TokenNotYetValid);
+    }
+    if let Some(iat) = iat
+        && iat > now.saturating_add(leeway)
+    {
+        return Err(AuthError::invalid(
+            "the token was issued in the future (`iat`)",
+        ));
+    }
+    if let Some(max_age) = rules.max_age {
+        let Some(iat) = iat else {
+            return Err(AuthError::invalid(
+                "the token has no `iat`, so its age is unknown",
+            ));
+        };
+        if now.saturating_sub(iat) > max_age.saturating_add(leeway) {
+            return Err(AuthError::TokenExpired);
+        }
     }
     Ok(())
 }

@@ -1,0 +1,184 @@
+use std::any::Any;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::verifying_key::VerifyingKey;
+
+/// Settings of the verified-token cache (off unless set with
+/// [`JwtConfigBuilder::token_cache`](crate::JwtConfigBuilder::token_cache)).
+///
+/// A repeated token skips signature work. Safety rules, each tested:
+/// * the cache key is the **whole token**, never a prefix;
+/// * an entry lives until the token's `exp` at most, and at most `ttl`;
+/// * `exp`, `nbf` and `max_age` are re-checked on every hit;
+/// * an entry is only used while the key that verified it is still the
+///   key the key set returns for that token (rotation and removal
+///   invalidate it);
+/// * at most `max_entries` tokens are held, so memory is bounded.
+///
+/// ```
+/// use std::time::Duration;
+/// use usso::TokenCacheOptions;
+///
+/// let cache = TokenCacheOptions::default().max_entries(50_000).ttl(Duration::from_secs(120));
+/// # let _ = cache;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenCacheOptions {
+    pub(crate) max_entries: usize,
+    pub(crate) ttl: Duration,
+}
+
+impl Default for TokenCacheOptions {
+    fn default() -> Self {
+        Self {
+            max_entries: 10_000,
+            ttl: Duration::from_secs(300),
+        }
+    }
+}
+
+impl TokenCacheOptions {
+    /// Most tokens held. Defaults to 10 000.
+    #[must_use]
+    pub fn max_entries(mut self, n: usize) -> Self {
+        self.max_entries = n.max(1);
+        self
+    }
+
+    /// Longest time an entry is reused, whatever its `exp`. Defaults to 5 minutes.
+    #[must_use]
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+}
+
+/// Counters of the verified-token cache, from
+/// [`UssoAuth::token_cache_stats`](crate::UssoAuth::token_cache_stats).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenCacheStats {
+    /// Verifications answered from the cache.
+    pub hits: u64,
+    /// Lookups that found nothing usable.
+    pub misses: u64,
+    /// Entries dropped because their key was rotated out or removed, or
+    /// their token expired.
+    pub invalidations: u64,
+    /// Entries dropped to stay within `max_entries`.
+    pub evictions: u64,
+    /// Entries held now.
+    pub entries: usize,
+}
+
+const SHARDS: usize = 16;
+
+pub(crate) struct Entry {
+    pub(crate) claims: Arc<dyn Any + Send + Sync>,
+    pub(crate) key: Arc<VerifyingKey>,
+    pub(crate) kid: Option<Box<str>>,
+    pub(crate) alg: crate::Algorithm,
+    pub(crate) exp: Option<i64>,
+    pub(crate) nbf: Option<i64>,
+    pub(crate) iat: Option<i64>,
+    pub(crate) stored: Instant,
+}
+
+/// Verified claims by whole token, in 16 independently locked shards.
+pub(crate) struct TokenCache {
+    options: TokenCacheOptions,
+    hasher: RandomState,
+    shards: Vec<Mutex<HashMap<Box<str>, Arc<Entry>>>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    invalidations: AtomicU64,
+    evictions: AtomicU64,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache").field("options", &self.options).finish_non_exhaustive()
+    }
+}
+
+impl TokenCache {
+    pub(crate) fn new(options: TokenCacheOptions) -> Self {
+        Self {
+            options,
+            hasher: RandomState::new(),
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            invalidations: AtomicU64::new(0),
+            evictions: AtomicU64::new(0),
+        }
+    }
+
+    fn shard(&self, token: &str) -> &Mutex<HashMap<Box<str>, Arc<Entry>>> {
+        let i = (self.hasher.hash_one(token) as usize) % SHARDS;
+        &self.shards[i]
+    }
+
+    pub(crate) fn get(&self, token: &str) -> Option<Arc<Entry>> {
+        let shard = self.shard(token).lock().unwrap_or_else(PoisonError::into_inner);
+        let found = shard
+            .get(token)
+            .filter(|e| e.stored.elapsed() < self.options.ttl)
+            .map(Arc::clone);
+        drop(shard);
+        if found.is_none() {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+        }
+        found
+    }
+
+    pub(crate) fn hit(&self) {
+        self.hits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn invalidate(&self, token: &str) {
+        self.invalidations.fetch_add(1, Ordering::Relaxed);
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        self.shard(token)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(token);
+    }
+
+    pub(crate) fn insert(&self, token: &str, entry: Entry, now: i64) {
+        let per_shard = self.options.max_entries.div_ceil(SHARDS).max(1);
+        let ttl = self.options.ttl;
+        let mut shard = self.shard(token).lock().unwrap_or_else(PoisonError::into_inner);
+        if shard.len() >= per_shard {
+            shard.retain(|_, e| e.stored.elapsed() < ttl && e.exp.is_none_or(|exp| exp > now));
+            if shard.len() >= per_shard {
+                // Still full of live entries: drop one, any one; a miss
+                // only costs a verification.
+                if let Some(victim) = shard.keys().next().cloned() {
+                    shard.remove(&victim);
+                    self.evictions.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        shard.insert(token.into(), Arc::new(entry));
+    }
+
+    pub(crate) fn stats(&self) -> TokenCacheStats {
+        TokenCacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            invalidations: self.invalidations.load(Ordering::Relaxed),
+            evictions: self.evictions.load(Ordering::Relaxed),
+            entries: self
+                .shards
+                .iter()
+                .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).len())
+                .sum(),
+        }
+    }
+}
