@@ -160,6 +160,10 @@ impl Verifier {
 
     fn verify_sync<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
         let rules: &Rules = &self.config.rules;
+        let now = unix_now();
+        if let Some(hit) = self.cache_hit::<C>(token, now) {
+            return hit;
+        }
         let parsed = verify::parse(token, rules)?;
         let key = self
             .keys
@@ -167,7 +171,9 @@ impl Verifier {
             .unwrap_or(Err(AuthError::KeysUnavailable {
                 retry_after: std::time::Duration::from_secs(1),
             }))?;
-        verify::finish(&parsed, &key, rules, unix_now())
+        let claims = verify::finish::<C>(&parsed, &key, rules, now)?;
+        self.remember(token, &parsed, key, &claims, now);
+        Ok(claims)
     }
 }
 
