@@ -1,6 +1,6 @@
 use std::fmt;
 
-use serde::de::{self, DeserializeOwned, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -38,8 +38,7 @@ use serde_json::{Map, Value};
 /// ```
 ///
 /// [RFC 7519 §4.1]: https://www.rfc-editor.org/rfc/rfc7519#section-4.1
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(from = "UserDataRepr")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UserData {
     /// `sub`: the subject, e.g. `user:abc123` or a bare UUID. `None` for agent tokens.
@@ -105,69 +104,139 @@ pub struct UserData {
     pub extra: Map<String, Value>,
 }
 
-/// The wire shape: identical to [`UserData`] plus the OAuth 2 `scope` string.
-#[derive(Deserialize)]
-struct UserDataRepr {
-    sub: Option<String>,
-    iss: Option<String>,
-    aud: Option<Audience>,
-    exp: Option<i64>,
-    nbf: Option<i64>,
-    iat: Option<i64>,
-    jti: Option<String>,
-    token_type: Option<String>,
-    session_id: Option<String>,
-    tenant_id: Option<String>,
-    workspace_id: Option<String>,
-    #[serde(default)]
-    roles: Vec<String>,
-    #[serde(default)]
-    scopes: Vec<String>,
-    #[serde(default)]
-    scope: Option<String>,
-    #[serde(default)]
-    amr: Vec<String>,
-    acr: Option<String>,
-    user_id: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    user_name: Option<String>,
-    #[serde(flatten)]
-    extra: Map<String, Value>,
-}
+// Deserialized by hand, in one pass: known claims go straight into their
+// fields (no serde `flatten` buffering), unknown ones into `extra`, a
+// repeated known claim is an error, and a wrong type names the claim.
+macro_rules! claim_fields {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        #[derive(Clone, Copy)]
+        #[repr(u8)]
+        enum Known { $($variant),* }
 
-impl From<UserDataRepr> for UserData {
-    fn from(r: UserDataRepr) -> Self {
-        let mut scopes = r.scopes;
-        if let Some(scope) = r.scope {
-            for s in scope.split_ascii_whitespace() {
-                if !scopes.iter().any(|have| have == s) {
-                    scopes.push(s.to_owned());
+        impl Known {
+            fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some(Self::$variant),)*
+                    _ => None,
+                }
+            }
+
+            fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name),*
                 }
             }
         }
-        Self {
-            sub: r.sub,
-            iss: r.iss,
-            aud: r.aud,
-            exp: r.exp,
-            nbf: r.nbf,
-            iat: r.iat,
-            jti: r.jti,
-            token_type: r.token_type,
-            session_id: r.session_id,
-            tenant_id: r.tenant_id,
-            workspace_id: r.workspace_id,
-            roles: r.roles,
-            scopes,
-            amr: r.amr,
-            acr: r.acr,
-            user_id: r.user_id,
-            email: r.email,
-            phone: r.phone,
-            user_name: r.user_name,
-            extra: r.extra,
+    };
+}
+
+claim_fields! {
+    Sub => "sub", Iss => "iss", Aud => "aud", Exp => "exp", Nbf => "nbf", Iat => "iat",
+    Jti => "jti", TokenType => "token_type", SessionId => "session_id", TenantId => "tenant_id",
+    WorkspaceId => "workspace_id", Roles => "roles", Scopes => "scopes", Scope => "scope",
+    Amr => "amr", Acr => "acr", UserId => "user_id", Email => "email", Phone => "phone",
+    UserName => "user_name",
+}
+
+enum Field {
+    Known(Known),
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldVisitor;
+        impl Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a claim name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
+                Ok(Known::from_name(v).map_or_else(|| Field::Other(v.to_owned()), Field::Known))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Field, E> {
+                Ok(Known::from_name(&v).map_or(Field::Other(v), Field::Known))
+            }
         }
+        deserializer.deserialize_identifier(FieldVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserData {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(UserDataVisitor)
+    }
+}
+
+struct UserDataVisitor;
+
+impl<'de> Visitor<'de> for UserDataVisitor {
+    type Value = UserData;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object of claims")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UserData, A::Error> {
+        fn value<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+            map: &mut A,
+            field: Known,
+        ) -> Result<T, A::Error> {
+            map.next_value()
+                .map_err(|e| de::Error::custom(format_args!("claim `{}`: {e}", field.name())))
+        }
+        let mut u = UserData::default();
+        let mut scope: Option<String> = None;
+        let mut seen = 0u32;
+        while let Some(field) = map.next_key::<Field>()? {
+            let known = match field {
+                Field::Other(name) => {
+                    let v: Value = map.next_value()?;
+                    u.extra.insert(name, v);
+                    continue;
+                }
+                Field::Known(known) => known,
+            };
+            let bit = 1u32 << (known as u8);
+            if seen & bit != 0 {
+                return Err(de::Error::custom(format_args!(
+                    "claim `{}` appears more than once",
+                    known.name()
+                )));
+            }
+            seen |= bit;
+            let list = |v: Option<Vec<String>>| v.unwrap_or_default();
+            match known {
+                Known::Sub => u.sub = value(&mut map, known)?,
+                Known::Iss => u.iss = value(&mut map, known)?,
+                Known::Aud => u.aud = value(&mut map, known)?,
+                Known::Exp => u.exp = value(&mut map, known)?,
+                Known::Nbf => u.nbf = value(&mut map, known)?,
+                Known::Iat => u.iat = value(&mut map, known)?,
+                Known::Jti => u.jti = value(&mut map, known)?,
+                Known::TokenType => u.token_type = value(&mut map, known)?,
+                Known::SessionId => u.session_id = value(&mut map, known)?,
+                Known::TenantId => u.tenant_id = value(&mut map, known)?,
+                Known::WorkspaceId => u.workspace_id = value(&mut map, known)?,
+                Known::Roles => u.roles = list(value(&mut map, known)?),
+                Known::Scopes => u.scopes = list(value(&mut map, known)?),
+                Known::Scope => scope = value(&mut map, known)?,
+                Known::Amr => u.amr = list(value(&mut map, known)?),
+                Known::Acr => u.acr = value(&mut map, known)?,
+                Known::UserId => u.user_id = value(&mut map, known)?,
+                Known::Email => u.email = value(&mut map, known)?,
+                Known::Phone => u.phone = value(&mut map, known)?,
+                Known::UserName => u.user_name = value(&mut map, known)?,
+            }
+        }
+        if let Some(scope) = scope {
+            for s in scope.split_ascii_whitespace() {
+                if !u.scopes.iter().any(|have| have == s) {
+                    u.scopes.push(s.to_owned());
+                }
+            }
+        }
+        Ok(u)
     }
 }
 
