@@ -1,0 +1,321 @@
+//! Known failures of other JWT libraries (peers.md §5, the Python SDK's
+//! bugs), each a test through the real axum stack that shows usso does not
+//! have it.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, StatusCode};
+use axum::routing::get;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use usso::testing::{Rotation, SigningKey, TestIssuer};
+use usso::{Algorithm, JwksOptions, JwtConfig, Key, UserData, UssoAuth};
+
+async fn me(user: UserData) -> String {
+    user.sub.unwrap_or_default()
+}
+
+fn router(auth: UssoAuth) -> Router {
+    Router::new().route("/me", get(me)).with_state(auth)
+}
+
+async fn call(app: &Router, authorization: Option<HeaderValue>) -> (StatusCode, Value) {
+    let mut req = Request::get("/me");
+    if let Some(v) = authorization {
+        req = req.header("authorization", v);
+    }
+    let res = app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn with_token(app: &Router, token: &str) -> (StatusCode, Value) {
+    call(app, Some(HeaderValue::from_str(&format!("Bearer {token}")).unwrap())).await
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[tokio::test]
+async fn alg_none_in_any_case_with_and_without_signature() {
+    let issuer = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    let good = issuer.token().mint();
+    let payload = good.split('.').nth(1).unwrap();
+    let sig = good.rsplit('.').next().unwrap();
+    for alg in ["none", "None", "NONE"] {
+        let head = b64(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#).as_bytes());
+        for token in [format!("{head}.{payload}."), format!("{head}.{payload}.{sig}")] {
+            let (status, body) = with_token(&app, &token).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{alg}");
+            assert_eq!(body["error"], "token_invalid");
+        }
+    }
+}
+
+#[tokio::test]
+async fn hs256_signed_with_the_rsa_public_key_pem_or_der() {
+    let pem = fixture("rsa2048.pub.pem");
+    let der = fixture("rsa2048.pub.der");
+    let config = JwtConfig::builder().key(Key::pem(String::from_utf8(pem.clone()).unwrap())).build().unwrap();
+    let app = router(UssoAuth::new(config).unwrap());
+    let claims = json!({"sub": "attacker", "exp": now() + 60});
+    for secret in [&pem[..], &der[..]] {
+        let forged = SigningKey::hmac(Algorithm::HS256, secret).sign_json(&claims, None).unwrap();
+        assert_eq!(with_token(&app, &forged).await.0, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn hs256_against_eddsa_and_ec_keys_from_a_jwks() {
+    let issuer = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    for alg in [Algorithm::EdDSA, Algorithm::ES256] {
+        let key = issuer.key(alg).unwrap();
+        // The forger uses the published JWK's bytes as the HMAC secret and names the real kid.
+        let secret = key.jwk().to_string();
+        let forger = SigningKey::hmac(Algorithm::HS256, secret.as_bytes()).with_kid(key.kid());
+        let claims = issuer.token().claims();
+        let forged = forger.sign_json(&claims, None).unwrap();
+        let (status, body) = with_token(&app, &forged).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("token_invalid")));
+    }
+}
+
+#[tokio::test]
+async fn jwk_alg_differs_from_header_alg() {
+    let issuer = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    // Signed by the RS256 key (its JWK says alg RS256) but the header says PS256.
+    let token = issuer.token().alg(Algorithm::PS256).mint();
+    let (status, body) = with_token(&app, &token).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("token_invalid")));
+    assert!(body["detail"].as_str().unwrap().contains("not allowed"));
+}
+
+fn fast_options() -> JwksOptions {
+    JwksOptions::default().miss_cooldown(Duration::from_secs(30))
+}
+
+#[tokio::test]
+async fn unknown_kid_is_401_never_500_and_refetches_are_bounded() {
+    let issuer = TestIssuer::start().await;
+    let auth = UssoAuth::new(issuer.config_builder().jwks_options(fast_options()).build().unwrap()).unwrap();
+    let app = router(auth);
+    assert_eq!(with_token(&app, &issuer.token().mint()).await.0, StatusCode::OK);
+    for i in 0..100 {
+        let (status, body) = with_token(&app, &issuer.token().kid(format!("random-{i}")).mint()).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("unknown_key")));
+    }
+    assert!(issuer.fetch_count() <= 2, "fetches: {}", issuer.fetch_count());
+}
+
+#[tokio::test]
+async fn one_unsupported_jwk_does_not_break_the_others() {
+    let issuer = TestIssuer::start().await;
+    issuer.publish_raw_jwk(json!({"kty": "XYZ", "kid": "weird"}));
+    issuer.publish_raw_jwk(json!({"kty": "RSA", "kid": "short", "n": "AQAB", "e": "AQAB"}));
+    issuer.publish_raw_jwk(json!({"kty": "oct", "kid": "secret", "k": "c2VjcmV0"}));
+    issuer.publish_raw_jwk(json!("not even an object"));
+    let app = router(issuer.auth());
+    for alg in [Algorithm::EdDSA, Algorithm::RS256, Algorithm::ES256] {
+        assert_eq!(with_token(&app, &issuer.token().alg(alg).mint()).await.0, StatusCode::OK, "{alg}");
+    }
+}
+
+#[tokio::test]
+async fn a_key_removed_from_the_jwks_is_rejected_after_refresh() {
+    let issuer = TestIssuer::start().await;
+    let auth = issuer.auth();
+    let app = router(auth.clone());
+    let old = issuer.token().mint();
+    assert_eq!(with_token(&app, &old).await.0, StatusCode::OK);
+    issuer.rotate(Rotation::RemoveOld);
+    auth.jwks_store().unwrap().refresh_now().await.unwrap();
+    assert_eq!(with_token(&app, &old).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(with_token(&app, &issuer.token().mint()).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn jwks_down_after_a_good_fetch_keeps_serving() {
+    let issuer = TestIssuer::start().await;
+    let auth = issuer.auth();
+    let app = router(auth.clone());
+    let token = issuer.token().mint();
+    assert_eq!(with_token(&app, &token).await.0, StatusCode::OK);
+    issuer.fail_with(503);
+    let _ = auth.jwks_store().unwrap().refresh_now().await;
+    assert_eq!(with_token(&app, &token).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn cold_start_with_the_jwks_down_is_503_not_500() {
+    let issuer = TestIssuer::start().await;
+    issuer.fail_with(500);
+    let app = router(issuer.auth());
+    let (status, body) = with_token(&app, &issuer.token().mint()).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("keys_unavailable")));
+}
+
+#[tokio::test]
+async fn malformed_authorization_headers() {
+    let issuer = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    let token = issuer.token().mint();
+    let huge = format!("Bearer {}", "a".repeat(1024 * 1024));
+    let values: Vec<HeaderValue> = vec![
+        HeaderValue::from_static("Bearer"),
+        HeaderValue::from_static("Bearer "),
+        HeaderValue::from_str(&format!("Bearer  {token}  x")).unwrap(),
+        HeaderValue::from_static("Basic dXNlcjpwYXNz"),
+        HeaderValue::from_bytes(b"Bearer \xff\xfe.\xfa.\xfb").unwrap(),
+        HeaderValue::from_str(&huge).unwrap(),
+        HeaderValue::from_static("Bearer ..."),
+        HeaderValue::from_static("Bearer a.b"),
+    ];
+    for v in values {
+        let shown = String::from_utf8_lossy(&v.as_bytes()[..v.len().min(40)]).to_string();
+        let (status, _) = tokio::time::timeout(Duration::from_secs(10), call(&app, Some(v))).await.unwrap();
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{shown}");
+    }
+}
+
+#[tokio::test]
+async fn claims_of_the_wrong_type_are_401() {
+    let issuer = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    for (claim, value) in [
+        ("roles", json!("admin")),
+        ("exp", json!(1.5)),
+        ("exp", json!("9999999999")),
+        ("sub", json!(["a", "b"])),
+        ("scopes", json!({"a": 1})),
+        ("aud", json!(42)),
+    ] {
+        let (status, body) = with_token(&app, &issuer.token().claim(claim, value.clone()).mint()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{claim}={value}");
+        assert!(body["detail"].as_str().unwrap().contains(claim), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn array_aud_with_and_without_the_expected_audience() {
+    let issuer = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    let ok = issuer.token().claim("aud", json!(["other", issuer.audience()])).mint();
+    assert_eq!(with_token(&app, &ok).await.0, StatusCode::OK);
+    let bad = issuer.token().claim("aud", json!(["other", "another"])).mint();
+    assert_eq!(with_token(&app, &bad).await.1["error"], "invalid_audience");
+}
+
+#[tokio::test]
+async fn missing_exp_is_401_by_default() {
+    let issuer = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    let (status, body) = with_token(&app, &issuer.token().without("exp").mint()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body["detail"].as_str().unwrap().contains("exp"));
+}
+
+#[tokio::test]
+async fn missing_iss_when_an_issuer_is_configured() {
+    let issuer = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    let (status, body) = with_token(&app, &issuer.token().without("iss").mint()).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_issuer")));
+}
+
+#[tokio::test]
+async fn jku_x5u_and_jwk_headers_are_never_fetched() {
+    let issuer = TestIssuer::start().await;
+    let attacker = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    let evil = format!("{}/evil-keys", attacker.base_url());
+    let forged = attacker
+        .token()
+        .issuer(issuer.issuer())
+        .audience(issuer.audience())
+        .header("jku", evil.clone())
+        .header("x5u", evil.clone())
+        .header("jwk", attacker.key(Algorithm::EdDSA).unwrap().jwk())
+        .mint();
+    assert_eq!(with_token(&app, &forged).await.0, StatusCode::UNAUTHORIZED);
+    assert!(attacker.requests().is_empty(), "{:?}", attacker.requests());
+    assert!(issuer.requests().iter().all(|r| !r.contains("evil")));
+}
+
+#[tokio::test]
+async fn token_data_never_reaches_the_jwks_server() {
+    let issuer = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    with_token(&app, &issuer.token().mint()).await;
+    with_token(&app, &issuer.token().kid("kid-with?query&x=1").mint()).await;
+    with_token(&app, &issuer.token().kid("../../etc/passwd").mint()).await;
+    let requests = issuer.requests();
+    assert!(!requests.is_empty());
+    for r in requests {
+        assert_eq!(r, "/.well-known/jwks.json", "a JWKS request carried more than the configured URL");
+    }
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn tokens_never_appear_in_logs() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || sink.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let tokens = runtime.block_on(async {
+        let issuer = TestIssuer::start().await;
+        let app = router(issuer.auth());
+        let good = issuer.token().mint();
+        let expired = issuer.token().expired().mint();
+        let unknown = issuer.token().kid("nope").mint();
+        assert_eq!(with_token(&app, &good).await.0, StatusCode::OK);
+        assert_eq!(with_token(&app, &expired).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(with_token(&app, &unknown).await.0, StatusCode::UNAUTHORIZED);
+        issuer.fail_with(500);
+        let _ = UssoAuth::new(issuer.config()).unwrap().verify_token(&good).await;
+        vec![good, expired, unknown]
+    });
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("usso"), "the test must capture usso's own events: {logs}");
+    for token in tokens {
+        let signature = token.rsplit('.').next().unwrap();
+        assert!(!logs.contains(&token), "a token was logged");
+        assert!(!logs.contains(signature), "a signature was logged");
+        assert!(!logs.contains(token.split('.').nth(1).unwrap()), "a payload was logged");
+    }
+}
