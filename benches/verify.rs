@@ -59,7 +59,10 @@ fn interleaved(fs: &mut [Box<dyn FnMut() -> bool + '_>]) -> Vec<f64> {
 }
 
 fn claims() -> Value {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     json!({
         "jti": "5b8f0c1e9d2a", "token_type": "access", "iss": "https://sso.example.com", "aud": "my-api",
         "iat": now, "nbf": now, "exp": now + 3600, "sub": "user:abc123", "session_id": "s_1",
@@ -86,9 +89,19 @@ fn jwt_alg(alg: Algorithm) -> jsonwebtoken::Algorithm {
 fn jsonwebtoken_decode(case: &Case) -> impl FnMut() -> bool + '_ {
     let jwk = case.key.jwk();
     let key = match case.alg {
-        Algorithm::EdDSA => jsonwebtoken::DecodingKey::from_ed_components(jwk["x"].as_str().unwrap()).unwrap(),
-        Algorithm::ES256 => jsonwebtoken::DecodingKey::from_ec_components(jwk["x"].as_str().unwrap(), jwk["y"].as_str().unwrap()).unwrap(),
-        Algorithm::RS256 => jsonwebtoken::DecodingKey::from_rsa_components(jwk["n"].as_str().unwrap(), jwk["e"].as_str().unwrap()).unwrap(),
+        Algorithm::EdDSA => {
+            jsonwebtoken::DecodingKey::from_ed_components(jwk["x"].as_str().unwrap()).unwrap()
+        }
+        Algorithm::ES256 => jsonwebtoken::DecodingKey::from_ec_components(
+            jwk["x"].as_str().unwrap(),
+            jwk["y"].as_str().unwrap(),
+        )
+        .unwrap(),
+        Algorithm::RS256 => jsonwebtoken::DecodingKey::from_rsa_components(
+            jwk["n"].as_str().unwrap(),
+            jwk["e"].as_str().unwrap(),
+        )
+        .unwrap(),
         _ => jsonwebtoken::DecodingKey::from_secret(SECRET).unwrap(),
     };
     let mut validation = jsonwebtoken::Validation::new(jwt_alg(case.alg));
@@ -102,25 +115,42 @@ const SECRET: &[u8] = b"an HMAC secret that is long enough for HS256 benchmarks"
 fn main() {
     let provider = std::env::var("JWT_PROVIDER").unwrap_or_else(|_| "aws_lc_rs".into());
     let installed = if provider == "rust_crypto" {
-        jsonwebtoken::crypto::CryptoProvider::install_default(&jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER)
+        jsonwebtoken::crypto::CryptoProvider::install_default(
+            &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER,
+        )
     } else {
-        jsonwebtoken::crypto::CryptoProvider::install_default(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER)
+        jsonwebtoken::crypto::CryptoProvider::install_default(
+            &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
+        )
     };
     assert!(installed.is_ok());
 
-    let cases: Vec<Case> = [Algorithm::EdDSA, Algorithm::RS256, Algorithm::ES256, Algorithm::HS256]
-        .into_iter()
-        .map(|alg| {
-            let key = if alg == Algorithm::HS256 { SigningKey::hmac(alg, SECRET) } else { SigningKey::generate(alg).unwrap() };
-            let token = key.sign_json(&claims(), None).unwrap();
-            Case { alg, token, key }
-        })
-        .collect();
+    let cases: Vec<Case> = [
+        Algorithm::EdDSA,
+        Algorithm::RS256,
+        Algorithm::ES256,
+        Algorithm::HS256,
+    ]
+    .into_iter()
+    .map(|alg| {
+        let key = if alg == Algorithm::HS256 {
+            SigningKey::hmac(alg, SECRET)
+        } else {
+            SigningKey::generate(alg).unwrap()
+        };
+        let token = key.sign_json(&claims(), None).unwrap();
+        Case { alg, token, key }
+    })
+    .collect();
 
     if provider == "rust_crypto" {
         // Child mode: only the jsonwebtoken rust_crypto column.
         for case in &cases {
-            println!("JWT_RUST_CRYPTO {} {:.1}", case.alg, median_ns(jsonwebtoken_decode(case)));
+            println!(
+                "JWT_RUST_CRYPTO {} {:.1}",
+                case.alg,
+                median_ns(jsonwebtoken_decode(case))
+            );
         }
         return;
     }
@@ -138,15 +168,25 @@ fn main() {
             .unwrap_or(f64::NAN)
     };
 
-    println!("| alg | raw primitive (best) | jsonwebtoken aws_lc_rs | jsonwebtoken rust_crypto | usso verify | usso cached | usso/raw | usso/jsonwebtoken best | cached speed-up |");
+    println!(
+        "| alg | raw primitive (best) | jsonwebtoken aws_lc_rs | jsonwebtoken rust_crypto | usso verify | usso cached | usso/raw | usso/jsonwebtoken best | cached speed-up |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|");
     for case in &cases {
         let (head_payload, signature) = case.token.rsplit_once('.').unwrap();
         let sig_bytes = URL_SAFE_NO_PAD.decode(signature).unwrap();
         let msg = head_payload.as_bytes();
         let jwk = case.key.jwk();
-        let x: Vec<u8> = jwk.get("x").and_then(Value::as_str).map(|x| URL_SAFE_NO_PAD.decode(x).unwrap()).unwrap_or_default();
-        let der = case.key.public_pem().map(|p| pem_der(&p)).unwrap_or_default();
+        let x: Vec<u8> = jwk
+            .get("x")
+            .and_then(Value::as_str)
+            .map(|x| URL_SAFE_NO_PAD.decode(x).unwrap())
+            .unwrap_or_default();
+        let der = case
+            .key
+            .public_pem()
+            .map(|p| pem_der(&p))
+            .unwrap_or_default();
         let raw_aws: Box<dyn FnMut() -> bool> = match case.alg {
             Algorithm::EdDSA => {
                 let parsed = ParsedPublicKey::new(&sig::ED25519, &x).unwrap();
@@ -173,17 +213,34 @@ fn main() {
             Algorithm::HS256 => Key::hmac_secret(SECRET),
             _ => Key::pem(case.key.public_pem().unwrap()),
         };
-        let config = || JwtConfig::builder().key(key.clone()).algorithm(case.alg).issuer("https://sso.example.com").audience("my-api");
+        let config = || {
+            JwtConfig::builder()
+                .key(key.clone())
+                .algorithm(case.alg)
+                .issuer("https://sso.example.com")
+                .audience("my-api")
+        };
         let auth = UssoAuth::new(config().build().unwrap()).unwrap();
-        let cached_auth = UssoAuth::new(config().token_cache(TokenCacheOptions::default()).build().unwrap()).unwrap();
+        let cached_auth = UssoAuth::new(
+            config()
+                .token_cache(TokenCacheOptions::default())
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
         let mut fs: Vec<Box<dyn FnMut() -> bool + '_>> = vec![
             raw_aws,
             Box::new(jsonwebtoken_decode(case)),
             Box::new(|| auth.verify_token_sync::<UserData>(&case.token).is_ok()),
-            Box::new(|| cached_auth.verify_token_sync::<UserData>(&case.token).is_ok()),
+            Box::new(|| {
+                cached_auth
+                    .verify_token_sync::<UserData>(&case.token)
+                    .is_ok()
+            }),
         ];
         if case.alg == Algorithm::EdDSA {
-            let dalek_key = ed25519_dalek::VerifyingKey::from_bytes(&x.clone().try_into().unwrap()).unwrap();
+            let dalek_key =
+                ed25519_dalek::VerifyingKey::from_bytes(&x.clone().try_into().unwrap()).unwrap();
             let dalek_sig = ed25519_dalek::Signature::from_slice(&sig_bytes).unwrap();
             fs.push(Box::new(move || {
                 use ed25519_dalek::Verifier;
@@ -204,7 +261,11 @@ fn main() {
             None => (aws, "aws-lc-rs"),
         };
         let jwt_rust = rust_crypto(case.alg);
-        let best_jwt = jwt_aws.min(if jwt_rust.is_nan() { f64::INFINITY } else { jwt_rust });
+        let best_jwt = jwt_aws.min(if jwt_rust.is_nan() {
+            f64::INFINITY
+        } else {
+            jwt_rust
+        });
         let rate = |ns: f64| format!("{:.1}k/s ({ns:.0} ns)", 1e6 / ns);
         println!(
             "| {} | {} {} | {} | {} | {} | {} | {:.2}x | {:.2}x | {:.0}x |",

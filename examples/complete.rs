@@ -222,7 +222,15 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
     let mut tokens = BTreeMap::new();
     if let Some(issuer) = &issuer {
         let day = Duration::from_secs(24 * 3600);
-        let personas: [(&str, &str, &str, &[&str], &[&str]); 4] = [
+        // (name, sub, workspace, roles, scopes)
+        type Persona = (
+            &'static str,
+            &'static str,
+            &'static str,
+            &'static [&'static str],
+            &'static [&'static str],
+        );
+        let personas: [Persona; 4] = [
             (
                 "admin_a",
                 "user:alice",

@@ -7,12 +7,25 @@ use usso::testing::SigningKey;
 use usso::{Algorithm, JwtConfig, Key, TokenSource, UserData, UssoAuth, find_token};
 
 fn static_auth(key: &SigningKey) -> UssoAuth {
-    UssoAuth::new(JwtConfig::builder().key(Key::pem(key.public_pem().unwrap())).build().unwrap()).unwrap()
+    UssoAuth::new(
+        JwtConfig::builder()
+            .key(Key::pem(key.public_pem().unwrap()))
+            .build()
+            .unwrap(),
+    )
+    .unwrap()
 }
 
 fn token(key: &SigningKey) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    key.sign_json(&json!({"sub": "user:1", "exp": now + 3600, "roles": ["a"], "scopes": ["read:x"]}), None).unwrap()
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    key.sign_json(
+        &json!({"sub": "user:1", "exp": now + 3600, "roles": ["a"], "scopes": ["read:x"]}),
+        None,
+    )
+    .unwrap()
 }
 
 proptest! {
@@ -49,7 +62,7 @@ proptest! {
 
     #[test]
     fn static_key_text_never_panics_the_builder(s in "\\PC{0,200}") {
-        for key in [Key::parse(s.clone()), Key::pem(s.clone()), Key::jwk(s.clone()), Key::ed25519(s.clone())] {
+        for key in [Key::parse(s.clone()), Key::pem(s.clone()), Key::jwk(s.clone()), Key::ed25519(s)] {
             let _ = JwtConfig::builder().key(key).build();
         }
     }
@@ -80,7 +93,9 @@ fn flipping_any_single_byte_never_verifies() {
             for flip in [0x01u8, 0x20, 0x80] {
                 let mut changed = bytes.to_vec();
                 changed[i] ^= flip;
-                let Ok(s) = String::from_utf8(changed) else { continue };
+                let Ok(s) = String::from_utf8(changed) else {
+                    continue;
+                };
                 assert!(
                     auth.verify_token_sync::<UserData>(&s).is_err(),
                     "{alg}: flipping byte {i} with {flip:#x} still verified"

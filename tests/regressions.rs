@@ -29,14 +29,25 @@ async fn call(app: &Router, authorization: Option<HeaderValue>) -> (StatusCode, 
     if let Some(v) = authorization {
         req = req.header("authorization", v);
     }
-    let res = app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = res.status();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 async fn with_token(app: &Router, token: &str) -> (StatusCode, Value) {
-    call(app, Some(HeaderValue::from_str(&format!("Bearer {token}")).unwrap())).await
+    call(
+        app,
+        Some(HeaderValue::from_str(&format!("Bearer {token}")).unwrap()),
+    )
+    .await
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -45,11 +56,18 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 #[tokio::test]
@@ -61,7 +79,10 @@ async fn alg_none_in_any_case_with_and_without_signature() {
     let sig = good.rsplit('.').next().unwrap();
     for alg in ["none", "None", "NONE"] {
         let head = b64(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#).as_bytes());
-        for token in [format!("{head}.{payload}."), format!("{head}.{payload}.{sig}")] {
+        for token in [
+            format!("{head}.{payload}."),
+            format!("{head}.{payload}.{sig}"),
+        ] {
             let (status, body) = with_token(&app, &token).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{alg}");
             assert_eq!(body["error"], "token_invalid");
@@ -73,11 +94,16 @@ async fn alg_none_in_any_case_with_and_without_signature() {
 async fn hs256_signed_with_the_rsa_public_key_pem_or_der() {
     let pem = fixture("rsa2048.pub.pem");
     let der = fixture("rsa2048.pub.der");
-    let config = JwtConfig::builder().key(Key::pem(String::from_utf8(pem.clone()).unwrap())).build().unwrap();
+    let config = JwtConfig::builder()
+        .key(Key::pem(String::from_utf8(pem.clone()).unwrap()))
+        .build()
+        .unwrap();
     let app = router(UssoAuth::new(config).unwrap());
     let claims = json!({"sub": "attacker", "exp": now() + 60});
     for secret in [&pem[..], &der[..]] {
-        let forged = SigningKey::hmac(Algorithm::HS256, secret).sign_json(&claims, None).unwrap();
+        let forged = SigningKey::hmac(Algorithm::HS256, secret)
+            .sign_json(&claims, None)
+            .unwrap();
         assert_eq!(with_token(&app, &forged).await.0, StatusCode::UNAUTHORIZED);
     }
 }
@@ -94,7 +120,10 @@ async fn hs256_against_eddsa_and_ec_keys_from_a_jwks() {
         let claims = issuer.token().claims();
         let forged = forger.sign_json(&claims, None).unwrap();
         let (status, body) = with_token(&app, &forged).await;
-        assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("token_invalid")));
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("token_invalid"))
+        );
     }
 }
 
@@ -105,7 +134,10 @@ async fn jwk_alg_differs_from_header_alg() {
     // Signed by the RS256 key (its JWK says alg RS256) but the header says PS256.
     let token = issuer.token().alg(Algorithm::PS256).mint();
     let (status, body) = with_token(&app, &token).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("token_invalid")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("token_invalid"))
+    );
     assert!(body["detail"].as_str().unwrap().contains("not allowed"));
 }
 
@@ -116,14 +148,32 @@ fn fast_options() -> JwksOptions {
 #[tokio::test]
 async fn unknown_kid_is_401_never_500_and_refetches_are_bounded() {
     let issuer = TestIssuer::start().await;
-    let auth = UssoAuth::new(issuer.config_builder().jwks_options(fast_options()).build().unwrap()).unwrap();
+    let auth = UssoAuth::new(
+        issuer
+            .config_builder()
+            .jwks_options(fast_options())
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
     let app = router(auth);
-    assert_eq!(with_token(&app, &issuer.token().mint()).await.0, StatusCode::OK);
+    assert_eq!(
+        with_token(&app, &issuer.token().mint()).await.0,
+        StatusCode::OK
+    );
     for i in 0..100 {
-        let (status, body) = with_token(&app, &issuer.token().kid(format!("random-{i}")).mint()).await;
-        assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("unknown_key")));
+        let (status, body) =
+            with_token(&app, &issuer.token().kid(format!("random-{i}")).mint()).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unknown_key"))
+        );
     }
-    assert!(issuer.fetch_count() <= 2, "fetches: {}", issuer.fetch_count());
+    assert!(
+        issuer.fetch_count() <= 2,
+        "fetches: {}",
+        issuer.fetch_count()
+    );
 }
 
 #[tokio::test]
@@ -135,7 +185,11 @@ async fn one_unsupported_jwk_does_not_break_the_others() {
     issuer.publish_raw_jwk(json!("not even an object"));
     let app = router(issuer.auth());
     for alg in [Algorithm::EdDSA, Algorithm::RS256, Algorithm::ES256] {
-        assert_eq!(with_token(&app, &issuer.token().alg(alg).mint()).await.0, StatusCode::OK, "{alg}");
+        assert_eq!(
+            with_token(&app, &issuer.token().alg(alg).mint()).await.0,
+            StatusCode::OK,
+            "{alg}"
+        );
     }
 }
 
@@ -149,7 +203,10 @@ async fn a_key_removed_from_the_jwks_is_rejected_after_refresh() {
     issuer.rotate(Rotation::RemoveOld);
     auth.jwks_store().unwrap().refresh_now().await.unwrap();
     assert_eq!(with_token(&app, &old).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(with_token(&app, &issuer.token().mint()).await.0, StatusCode::OK);
+    assert_eq!(
+        with_token(&app, &issuer.token().mint()).await.0,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -170,7 +227,10 @@ async fn cold_start_with_the_jwks_down_is_503_not_500() {
     issuer.fail_with(500);
     let app = router(issuer.auth());
     let (status, body) = with_token(&app, &issuer.token().mint()).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("keys_unavailable")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("keys_unavailable"))
+    );
 }
 
 #[tokio::test]
@@ -191,7 +251,9 @@ async fn malformed_authorization_headers() {
     ];
     for v in values {
         let shown = String::from_utf8_lossy(&v.as_bytes()[..v.len().min(40)]).to_string();
-        let (status, _) = tokio::time::timeout(Duration::from_secs(10), call(&app, Some(v))).await.unwrap();
+        let (status, _) = tokio::time::timeout(Duration::from_secs(10), call(&app, Some(v)))
+            .await
+            .unwrap();
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{shown}");
     }
 }
@@ -208,7 +270,8 @@ async fn claims_of_the_wrong_type_are_401() {
         ("scopes", json!({"a": 1})),
         ("aud", json!(42)),
     ] {
-        let (status, body) = with_token(&app, &issuer.token().claim(claim, value.clone()).mint()).await;
+        let (status, body) =
+            with_token(&app, &issuer.token().claim(claim, value.clone()).mint()).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{claim}={value}");
         assert!(body["detail"].as_str().unwrap().contains(claim), "{body}");
     }
@@ -218,9 +281,15 @@ async fn claims_of_the_wrong_type_are_401() {
 async fn array_aud_with_and_without_the_expected_audience() {
     let issuer = TestIssuer::start().await;
     let app = router(issuer.auth());
-    let ok = issuer.token().claim("aud", json!(["other", issuer.audience()])).mint();
+    let ok = issuer
+        .token()
+        .claim("aud", json!(["other", issuer.audience()]))
+        .mint();
     assert_eq!(with_token(&app, &ok).await.0, StatusCode::OK);
-    let bad = issuer.token().claim("aud", json!(["other", "another"])).mint();
+    let bad = issuer
+        .token()
+        .claim("aud", json!(["other", "another"]))
+        .mint();
     assert_eq!(with_token(&app, &bad).await.1["error"], "invalid_audience");
 }
 
@@ -238,7 +307,10 @@ async fn missing_iss_when_an_issuer_is_configured() {
     let issuer = TestIssuer::start().await;
     let app = router(issuer.auth());
     let (status, body) = with_token(&app, &issuer.token().without("iss").mint()).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_issuer")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_issuer"))
+    );
 }
 
 #[tokio::test]
@@ -270,7 +342,10 @@ async fn token_data_never_reaches_the_jwks_server() {
     let requests = issuer.requests();
     assert!(!requests.is_empty());
     for r in requests {
-        assert_eq!(r, "/.well-known/jwks.json", "a JWKS request carried more than the configured URL");
+        assert_eq!(
+            r, "/.well-known/jwks.json",
+            "a JWKS request carried more than the configured URL"
+        );
     }
 }
 
@@ -296,7 +371,10 @@ fn tokens_never_appear_in_logs() {
         .with_writer(move || sink.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let tokens = runtime.block_on(async {
         let issuer = TestIssuer::start().await;
         let app = router(issuer.auth());
@@ -307,15 +385,24 @@ fn tokens_never_appear_in_logs() {
         assert_eq!(with_token(&app, &expired).await.0, StatusCode::UNAUTHORIZED);
         assert_eq!(with_token(&app, &unknown).await.0, StatusCode::UNAUTHORIZED);
         issuer.fail_with(500);
-        let _ = UssoAuth::new(issuer.config()).unwrap().verify_token(&good).await;
+        let _ = UssoAuth::new(issuer.config())
+            .unwrap()
+            .verify_token(&good)
+            .await;
         vec![good, expired, unknown]
     });
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("usso"), "the test must capture usso's own events: {logs}");
+    assert!(
+        logs.contains("usso"),
+        "the test must capture usso's own events: {logs}"
+    );
     for token in tokens {
         let signature = token.rsplit('.').next().unwrap();
         assert!(!logs.contains(&token), "a token was logged");
         assert!(!logs.contains(signature), "a signature was logged");
-        assert!(!logs.contains(token.split('.').nth(1).unwrap()), "a payload was logged");
+        assert!(
+            !logs.contains(token.split('.').nth(1).unwrap()),
+            "a payload was logged"
+        );
     }
 }

@@ -6,7 +6,15 @@ use usso::testing::{Rotation, TestIssuer};
 use usso::{AuthError, TokenCacheOptions, UssoAuth};
 
 fn cached_auth(issuer: &TestIssuer, options: TokenCacheOptions) -> UssoAuth {
-    UssoAuth::new(issuer.config_builder().leeway(Duration::ZERO).token_cache(options).build().unwrap()).unwrap()
+    UssoAuth::new(
+        issuer
+            .config_builder()
+            .leeway(Duration::ZERO)
+            .token_cache(options)
+            .build()
+            .unwrap(),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -15,7 +23,10 @@ async fn a_repeated_token_is_answered_from_the_cache() {
     let auth = cached_auth(&issuer, TokenCacheOptions::default());
     let token = issuer.token().sub("user:1").mint();
     for _ in 0..5 {
-        assert_eq!(auth.verify_token(&token).await.unwrap().sub.as_deref(), Some("user:1"));
+        assert_eq!(
+            auth.verify_token(&token).await.unwrap().sub.as_deref(),
+            Some("user:1")
+        );
     }
     let stats = auth.token_cache_stats().unwrap();
     assert_eq!((stats.hits, stats.entries), (4, 1));
@@ -32,7 +43,10 @@ async fn the_key_is_the_whole_token_not_a_prefix() {
     let i = forged.len() - 10;
     forged[i] = if forged[i] == b'A' { b'B' } else { b'A' };
     let forged = String::from_utf8(forged).unwrap();
-    assert_eq!(auth.verify_token(&forged).await, Err(AuthError::InvalidSignature));
+    assert_eq!(
+        auth.verify_token(&forged).await,
+        Err(AuthError::InvalidSignature)
+    );
     // A token extended past a cached one is a different token.
     assert!(auth.verify_token(&format!("{token}A")).await.is_err());
     assert_eq!(auth.token_cache_stats().unwrap().hits, 0);
@@ -51,7 +65,10 @@ async fn exp_is_rechecked_on_every_hit() {
         usso::UserData::default()
     });
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    assert_eq!(auth.verify_token(&token).await, Err(AuthError::TokenExpired));
+    assert_eq!(
+        auth.verify_token(&token).await,
+        Err(AuthError::TokenExpired)
+    );
 }
 
 #[tokio::test]
@@ -60,7 +77,10 @@ async fn not_yet_valid_tokens_are_never_cached() {
     let auth = cached_auth(&issuer, TokenCacheOptions::default());
     let token = issuer.token().not_yet_valid().mint();
     for _ in 0..3 {
-        assert_eq!(auth.verify_token(&token).await, Err(AuthError::TokenNotYetValid));
+        assert_eq!(
+            auth.verify_token(&token).await,
+            Err(AuthError::TokenNotYetValid)
+        );
     }
     assert_eq!(auth.token_cache_stats().unwrap().entries, 0);
 }
@@ -68,14 +88,21 @@ async fn not_yet_valid_tokens_are_never_cached() {
 #[tokio::test]
 async fn entries_live_at_most_the_ttl() {
     let issuer = TestIssuer::start().await;
-    let auth = cached_auth(&issuer, TokenCacheOptions::default().ttl(Duration::from_millis(300)));
+    let auth = cached_auth(
+        &issuer,
+        TokenCacheOptions::default().ttl(Duration::from_millis(300)),
+    );
     let token = issuer.token().mint();
     auth.verify_token(&token).await.unwrap();
     auth.verify_token(&token).await.unwrap();
     assert_eq!(auth.token_cache_stats().unwrap().hits, 1);
     tokio::time::sleep(Duration::from_millis(500)).await;
     auth.verify_token(&token).await.unwrap();
-    assert_eq!(auth.token_cache_stats().unwrap().hits, 1, "expired by ttl: verified again");
+    assert_eq!(
+        auth.token_cache_stats().unwrap().hits,
+        1,
+        "expired by ttl: verified again"
+    );
 }
 
 #[tokio::test]

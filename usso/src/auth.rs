@@ -121,7 +121,9 @@ impl Verifier {
             cache.invalidate(token);
             return None;
         }
-        if let Err(e) = verify::check_times(entry.exp, entry.nbf, entry.iat, &self.config.rules, now) {
+        if let Err(e) =
+            verify::check_times(entry.exp, entry.nbf, entry.iat, &self.config.rules, now)
+        {
             cache.invalidate(token);
             return Some(Err(e));
         }

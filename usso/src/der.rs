@@ -66,7 +66,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub(crate) fn sequence(&mut self) -> Option<Reader<'a>> {
+    pub(crate) fn sequence(&mut self) -> Option<Self> {
         self.expect(TAG_SEQUENCE).map(Reader::new)
     }
 }

@@ -9,7 +9,7 @@ use crate::ConfigError;
 /// | [`default_ttl`](Self::default_ttl) | 5 min | cache lifetime when the server sends no `Cache-Control: max-age` / `Expires` |
 /// | [`min_ttl`](Self::min_ttl) / [`max_ttl`](Self::max_ttl) | 30 s / 24 h | the server's lifetime is clamped to this range |
 /// | [`miss_cooldown`](Self::miss_cooldown) | 30 s | at most one refetch per window caused by unknown `kid`s |
-/// | [`max_stale`](Self::max_stale) | 1 h | how long the last good keys are served while refreshes fail |
+/// | [`max_stale`](Self::max_stale) | 1 h | how long past their lifetime the last good keys are served while refreshes fail |
 /// | [`fetch_timeout`](Self::fetch_timeout) | 5 s | whole-request timeout of one fetch |
 /// | [`connect_timeout`](Self::connect_timeout) | 2 s | TCP/TLS connect timeout |
 /// | [`max_body_bytes`](Self::max_body_bytes) | 256 KiB | larger JWKS responses are refused |
@@ -79,7 +79,8 @@ impl JwksOptions {
         default_ttl: Duration
     );
     setter!(
-        /// The shortest cache lifetime, whatever the server says. Defaults to 30 seconds.
+        /// The shortest cache lifetime, whatever the server says (never less
+        /// than 1 second). Defaults to 30 seconds.
         min_ttl: Duration
     );
     setter!(
@@ -91,7 +92,10 @@ impl JwksOptions {
         miss_cooldown: Duration
     );
     setter!(
-        /// How long the last good key set is still served while refreshes fail. Defaults to 1 hour.
+        /// How long after its cache lifetime ends the last good key set is still
+        /// served while refreshes fail; after that, requests get
+        /// [`AuthError::KeysUnavailable`](crate::AuthError::KeysUnavailable).
+        /// Defaults to 1 hour.
         max_stale: Duration
     );
     setter!(

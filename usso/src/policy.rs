@@ -28,11 +28,11 @@ pub enum Requirement {
     /// The token is bound to a workspace (`workspace_id`).
     Workspace,
     /// Every rule holds.
-    All(&'static [Requirement]),
+    All(&'static [Self]),
     /// At least one rule holds.
-    Any(&'static [Requirement]),
+    Any(&'static [Self]),
     /// The rule does not hold.
-    Not(&'static Requirement),
+    Not(&'static Self),
 }
 
 impl Requirement {

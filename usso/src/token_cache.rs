@@ -102,7 +102,9 @@ pub(crate) struct TokenCache {
 
 impl std::fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenCache").field("options", &self.options).finish_non_exhaustive()
+        f.debug_struct("TokenCache")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
     }
 }
 
@@ -125,7 +127,10 @@ impl TokenCache {
     }
 
     pub(crate) fn get(&self, token: &str) -> Option<Arc<Entry>> {
-        let shard = self.shard(token).lock().unwrap_or_else(PoisonError::into_inner);
+        let shard = self
+            .shard(token)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let found = shard
             .get(token)
             .filter(|e| e.stored.elapsed() < self.options.ttl)
@@ -153,7 +158,10 @@ impl TokenCache {
     pub(crate) fn insert(&self, token: &str, entry: Entry, now: i64) {
         let per_shard = self.options.max_entries.div_ceil(SHARDS).max(1);
         let ttl = self.options.ttl;
-        let mut shard = self.shard(token).lock().unwrap_or_else(PoisonError::into_inner);
+        let mut shard = self
+            .shard(token)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if shard.len() >= per_shard {
             shard.retain(|_, e| e.stored.elapsed() < ttl && e.exp.is_none_or(|exp| exp > now));
             if shard.len() >= per_shard {

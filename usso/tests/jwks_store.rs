@@ -750,6 +750,8 @@ async fn oidc_discovery_finds_the_jwks_and_checks_the_issuer() {
         json!({"issuer": issuer, "jwks_uri": server.url(), "id_token_signing_alg_values_supported": ["EdDSA"]})
             .to_string(),
     );
+    fn assert_send<T: Send>(_: &T) {}
+    assert_send(&JwtConfig::builder().issuer_discovery(&issuer));
     let config = tokio::time::timeout(PATIENCE, JwtConfig::builder().issuer_discovery(&issuer))
         .await
         .unwrap()
@@ -790,8 +792,11 @@ async fn a_shared_store_is_fetched_once_for_many_configs() {
     let a = auth(&server, options.clone());
     let b = auth(&server, options.clone());
     assert!(Arc::ptr_eq(store(&a), store(&b)));
-    let direct = JwksStore::shared(server.url(), &options, None).unwrap();
+    let direct = JwksStore::shared(server.url(), &JwksOptions::default(), None).unwrap();
     assert!(Arc::ptr_eq(store(&a), &direct));
+    // Not shared: a store of its own.
+    let own = auth(&server, JwksOptions::default());
+    assert!(!Arc::ptr_eq(store(&a), store(&own)));
     // Other options: another store.
     let c = auth(
         &server,

@@ -177,12 +177,8 @@ impl KeySet {
 fn parse_key(value: serde_json::Value) -> Result<Arc<VerifyingKey>, String> {
     let raw: RawJwk = serde_json::from_value(value).map_err(|e| format!("not a JWK: {e}"))?;
     let kid = raw.kid.as_deref();
-    if let Some(kid) = kid
-        && (kid.is_empty() || kid.len() > MAX_KID_LEN)
-    {
-        return Err(format!(
-            "its kid is empty or longer than {MAX_KID_LEN} bytes"
-        ));
+    if kid.is_some_and(|kid| kid.len() > MAX_KID_LEN) {
+        return Err(format!("its kid is longer than {MAX_KID_LEN} bytes"));
     }
     let describe = |e: crate::verifying_key::KeyError| match kid {
         Some(kid) => format!("kid `{}`: {e}", shown_kid(kid).escape_debug()),

@@ -1,30 +1,9 @@
 //! The JWKS key store: fetches a JSON Web Key Set over HTTP(S), caches it
 //! whole, and answers "which key verifies this token?" without a lock on the
-//! hot path.
+//! hot path. `fetch` does the bounded HTTP, `cache` the parsed set and the
+//! negative cache, `discovery` OIDC discovery.
 //!
-//! # Cache policy
-//!
-//! | situation | what happens | default |
-//! |---|---|---|
-//! | first token | the whole set is fetched once; concurrent requests share that one fetch | – |
-//! | known `kid` | answered from memory: an atomic load, no lock, no allocation | – |
-//! | cache lifetime | `Cache-Control: max-age` (else `Expires`, else the default), clamped; `no-store`/`no-cache` mean the minimum | 5 min, clamped to 30 s – 24 h |
-//! | refresh | a background task refetches at 80 % of the lifetime; no request waits for it | – |
-//! | unknown `kid` | one refetch, at most once per cooldown for all `kid`s together; if still unknown, 401 [`UnknownKey`](crate::AuthError::UnknownKey), and that `kid` is remembered as unknown (up to 1024) until the next successful fetch | 30 s |
-//! | refresh fails (5xx, timeout, not a JWKS, no usable key, too large) | the last good keys are still served for a while; retries back off exponentially | 1 h after expiry; 1 s → 60 s |
-//! | no usable keys | 503 [`KeysUnavailable`](crate::AuthError::KeysUnavailable) with `retry_after` | – |
-//! | key removed upstream | gone with the next successful fetch | – |
-//! | bad key in the set | skipped with a warning; the rest of the set is used | – |
-//! | token without `kid` | accepted when exactly one key of the set fits its `alg`, else 401 [`TokenInvalid`](crate::AuthError::TokenInvalid) | – |
-//! | limits | whole-fetch timeout (also for a client you pass), connect timeout, body size (checked while streaming), keys per set, `kid` length | 5 s, 2 s, 256 KiB, 100, 256 bytes |
-//!
-//! The request URL is always exactly the configured URL: nothing from a
-//! token (`kid`, `alg`, claims) is ever sent upstream. Symmetric (`oct`)
-//! keys are never taken from a JWKS.
-//!
-//! Fetching needs a tokio runtime with the time driver (the usual
-//! `#[tokio::main]`). The background refresh task is started on first use
-//! and holds only a weak reference: it ends when the store is dropped.
+#![doc = include_str!("policy.md")]
 
 mod cache;
 mod discovery;
@@ -58,11 +37,9 @@ const REGISTRY_CAP: usize = 1024;
 /// configurations can share one through [`JwksOptions::shared`] or
 /// [`JwksStore::shared`]. It is always used behind an [`Arc`].
 ///
-/// The module documentation of the crate's JWKS store explains the cache
-/// policy; in short: the whole set is cached, refreshed in the background
-/// before it expires (honouring `Cache-Control`), refetched at most once per
-/// cooldown for unknown `kid`s, fetched once for many concurrent requests,
-/// and served stale for a bounded time while the server fails.
+#[doc = include_str!("policy.md")]
+///
+/// # Example
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), usso::ConfigError> {
@@ -146,7 +123,7 @@ pub struct JwksStats {
     pub miss_refetches: u64,
     /// Keys served from a set past its cache lifetime, because refreshing failed.
     pub stale_serves: u64,
-    /// Usable keys in the current set (0 before the first successful fetch).
+    /// Usable keys in the last successfully fetched set (0 before the first).
     pub keys_loaded: usize,
     /// When the last successful fetch finished.
     pub last_success: Option<SystemTime>,
@@ -264,7 +241,7 @@ impl JwksStore {
     }
 
     /// The process-wide store for `url`: every caller with the same URL and
-    /// equal `options` gets the same store, so a multi-tenant service whose
+    /// equal `options` (apart from [`JwksOptions::shared`]) gets the same store, so a multi-tenant service whose
     /// tenants trust one issuer caches (and fetches) its keys once.
     ///
     /// The registry holds weak references: a store lives while someone uses
@@ -296,20 +273,22 @@ impl JwksStore {
         let url = url.into();
         check_url("jwks_url", &url)?;
         options.validate()?;
+        // The `shared` flag itself is not part of the identity.
+        let options = options.clone().shared(true);
         let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
         registry.retain(|e| e.store.strong_count() > 0);
         if let Some(store) = registry
             .iter()
-            .filter(|e| e.url == url && e.options == *options)
+            .filter(|e| e.url == url && e.options == options)
             .find_map(|e| e.store.upgrade())
         {
             return Ok(store);
         }
-        let store = Self::create(url.clone(), options, client)?;
+        let store = Self::create(url.clone(), &options, client)?;
         if registry.len() < REGISTRY_CAP {
             registry.push(Entry {
                 url,
-                options: options.clone(),
+                options,
                 store: Arc::downgrade(&store),
             });
         }
@@ -402,6 +381,11 @@ impl JwksStore {
                 Some(Ok(key))
             }
             Current::Fail(e) => Some(Err(e)),
+            // While refreshes back off, a request without keys has nothing
+            // to wait for: answer now instead of queueing on the fetch lock.
+            Current::NoKeys if self.backing_off(now) && !self.fetching.load(Ordering::Acquire) => {
+                Some(Err(self.unavailable(now)))
+            }
             Current::NoKeys => None,
             Current::Missing { set_id } => {
                 let kid = kid.unwrap_or_default();
@@ -518,7 +502,9 @@ impl JwksStore {
     fn miss_budget(&self, now: Instant) -> bool {
         match self.at(self.last_miss_ms.load(Ordering::Acquire)) {
             None => true,
-            Some(last) => now >= last + self.options.miss_cooldown,
+            Some(last) => last
+                .checked_add(self.options.miss_cooldown)
+                .is_some_and(|next| now >= next),
         }
     }
 
@@ -616,9 +602,9 @@ impl JwksStore {
             Err(error) => {
                 self.counters.fetch_failures.fetch_add(1, Ordering::Relaxed);
                 let wait = state.backoff;
-                state.backoff = (wait * 2).min(self.options.retry_max);
-                self.retry_at_ms
-                    .store(self.ms(now + wait), Ordering::Release);
+                state.backoff = wait.saturating_mul(2).min(self.options.retry_max);
+                let retry_at = now.checked_add(wait).unwrap_or(now);
+                self.retry_at_ms.store(self.ms(retry_at), Ordering::Release);
                 let serving = match self.keys.load().as_ref() {
                     Some(set) if now < set.usable_until => "serving the cached keys",
                     _ => "no usable keys",

@@ -32,7 +32,7 @@ enum Inner {
     Ed(Ed25519KeyPair),
     Ec(EcdsaKeyPair),
     Rsa(RsaKeyPair),
-    Hmac(hmac::Key, Vec<u8>),
+    Hmac(Box<hmac::Key>, Vec<u8>),
 }
 
 /// Why a [`SigningKey`] could not be made or used.
@@ -135,7 +135,7 @@ impl SigningKey {
         };
         Self::with_inner(
             alg,
-            Inner::Hmac(hmac::Key::new(algorithm, secret), secret.to_vec()),
+            Inner::Hmac(Box::new(hmac::Key::new(algorithm, secret)), secret.to_vec()),
         )
     }
 

@@ -47,6 +47,7 @@ impl TokenBuilder {
     }
 
     /// Sets `sub`.
+    #[allow(clippy::should_implement_trait)] // `.sub(..)` reads as the claim name, as in the docs
     pub fn sub(self, sub: impl Into<String>) -> Self {
         self.claim("sub", sub.into())
     }
