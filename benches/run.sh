@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Re-runs every benchmark in BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v wrk >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+fi
+cargo bench --bench verify
+cargo bench --bench http
