@@ -10,7 +10,7 @@
 //!
 //! #[require_scope(WRITE_POSTS)]
 //! async fn create_post(user: UserData, Json(body): Json<String>) -> String {
-//!     format!("{} wrote {body}", user.sub)
+//!     format!("{} wrote {body}", user.sub.unwrap_or_default())
 //! }
 //!
 //! #[require(all(scope("read:posts"), any(role("editor"), role("admin")), not(role("banned"))))]
@@ -142,28 +142,8 @@ use crate::consts::ConstKind;
 
 /// Requires a valid token; the handler runs for any authenticated caller.
 ///
-/// # Example
-///
-/// ```ignore
-/// use usso::{UserData, require_auth};
-///
-/// #[require_auth]
-/// async fn me(user: UserData) -> String {
-///     user.sub
-/// }
-///
-/// // Without a `UserData` parameter, one is injected (and dropped).
-/// #[require_auth]
-/// async fn ping() -> &'static str {
-///     "pong"
-/// }
-/// ```
-///
-/// # Rejections
-///
-/// The injected `Authorized` extractor rejects with usso's `AuthError`:
-/// `401 Unauthorized` with `WWW-Authenticate: Bearer error="invalid_token"`
-/// when the request has no valid token, and `500` when the usso layer is missing.
+/// Full documentation, examples and the rejections it produces are on the
+/// `usso` re-export of this macro.
 ///
 /// # Limitations
 ///
@@ -177,33 +157,14 @@ pub fn require_auth(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Requires every listed scope: `#[require_scope("read:posts", "write:posts")]` needs both.
 ///
-/// Arguments are scope literals (checked at compile time, see the
-/// [crate docs](crate#scope-syntax)) or constants from [`scopes!`].
-///
-/// # Example
-///
-/// ```ignore
-/// use axum::{Json, Router, routing::post};
-/// use usso::{UserData, require_scope};
-///
-/// #[require_scope("write:posts")]
-/// async fn create_post(user: UserData, Json(body): Json<String>) -> String {
-///     format!("{} wrote {body}", user.sub)
-/// }
-///
-/// let app: Router = Router::new().route("/posts", post(create_post));
-/// ```
-///
-/// # Rejections
-///
-/// `401 Unauthorized` (`invalid_token`) without a valid token; `403 Forbidden`
-/// with `WWW-Authenticate: Bearer error="insufficient_scope"` when the token
-/// lacks one of the scopes.
+/// Full documentation, examples and the rejections it produces are on the
+/// `usso` re-export of this macro.
 ///
 /// # Limitations
 ///
-/// - Scopes are compared by usso's scope engine at request time; this macro
-///   only checks their syntax.
+/// - At request time the scope is compared as an exact string, unless the
+///   authenticator enables the scope engine (`UssoAuth::with_scope_engine`);
+///   this macro only checks the syntax.
 /// - A constant's value can't be seen by the macro; it is checked where it is
 ///   declared, by [`scopes!`].
 /// - Only on free `async fn` handlers, not on methods in `impl` blocks.
@@ -214,21 +175,8 @@ pub fn require_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Requires at least one of the listed scopes.
 ///
-/// # Example
-///
-/// ```ignore
-/// use usso::require_any_scope;
-///
-/// #[require_any_scope("read:posts", "admin:posts")]
-/// async fn list_posts() -> &'static str {
-///     "[]"
-/// }
-/// ```
-///
-/// # Rejections
-///
-/// `401 Unauthorized` (`invalid_token`) without a valid token; `403 Forbidden`
-/// (`insufficient_scope`) when the token has none of the scopes.
+/// Full documentation, examples and the rejections it produces are on the
+/// `usso` re-export of this macro.
 ///
 /// # Limitations
 ///
@@ -241,23 +189,8 @@ pub fn require_any_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Requires every listed role: `#[require_role("admin")]`.
 ///
-/// Arguments are role literals (non-empty, no whitespace) or constants from [`roles!`].
-///
-/// # Example
-///
-/// ```ignore
-/// use usso::{UserData, require_role};
-///
-/// #[require_role("admin")]
-/// async fn list_users(admin: UserData) -> String {
-///     admin.sub
-/// }
-/// ```
-///
-/// # Rejections
-///
-/// `401 Unauthorized` (`invalid_token`) without a valid token; `403 Forbidden`
-/// (`insufficient_scope`) when a role is missing.
+/// Full documentation, examples and the rejections it produces are on the
+/// `usso` re-export of this macro.
 ///
 /// # Limitations
 ///
@@ -270,21 +203,8 @@ pub fn require_role(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Requires at least one of the listed roles: `#[require_any_role("editor", "admin")]`.
 ///
-/// # Example
-///
-/// ```ignore
-/// use usso::{UserData, require_any_role};
-///
-/// #[require_any_role("editor", "admin")]
-/// async fn edit_post(user: UserData) -> String {
-///     user.sub
-/// }
-/// ```
-///
-/// # Rejections
-///
-/// `401 Unauthorized` (`invalid_token`) without a valid token; `403 Forbidden`
-/// (`insufficient_scope`) when the token has none of the roles.
+/// Full documentation, examples and the rejections it produces are on the
+/// `usso` re-export of this macro.
 ///
 /// # Limitations
 ///
@@ -297,32 +217,8 @@ pub fn require_any_role(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Requires a policy expression, parsed at compile time.
 ///
-/// ```text
-/// expr = all(expr, ..) | any(expr, ..) | not(expr)
-///      | scope("action:resource") | scope(CONSTANT)
-///      | role("name") | role(CONSTANT)
-///      | workspace()
-/// ```
-///
-/// # Example
-///
-/// ```ignore
-/// use usso::{UserData, require};
-///
-/// #[require(all(
-///     scope("write:posts"),
-///     any(role("editor"), role("admin")),
-///     not(role("banned")),
-/// ))]
-/// async fn publish(user: UserData) -> String {
-///     user.sub
-/// }
-/// ```
-///
-/// # Rejections
-///
-/// `401 Unauthorized` (`invalid_token`) without a valid token; `403 Forbidden`
-/// (`insufficient_scope`) when the expression is false.
+/// Full documentation, examples and the rejections it produces are on the
+/// `usso` re-export of this macro.
 ///
 /// # Limitations
 ///
@@ -338,25 +234,8 @@ pub fn require(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Requires the token to carry a `workspace_id`.
 ///
-/// The claims type must support workspaces (`UserData` does); a custom claims
-/// type that doesn't is a compile error on that type.
-///
-/// # Example
-///
-/// ```ignore
-/// use usso::{UserData, require_scope, workspace_scoped};
-///
-/// #[workspace_scoped]
-/// #[require_scope("read:invoices")]
-/// async fn invoices(user: UserData) -> String {
-///     user.workspace_id.unwrap_or_default()
-/// }
-/// ```
-///
-/// # Rejections
-///
-/// `401 Unauthorized` (`invalid_token`) without a valid token; `403 Forbidden`
-/// when the token has no `workspace_id`.
+/// Full documentation, examples and the rejections it produces are on the
+/// `usso` re-export of this macro.
 ///
 /// # Limitations
 ///
@@ -369,26 +248,8 @@ pub fn workspace_scoped(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Declares scope constants whose literals are checked at compile time.
 ///
-/// Each `vis NAME = "literal";` becomes `vis const NAME: &str = "literal";`.
-/// Entries without doc comments get a generated one.
-///
-/// # Example
-///
-/// ```ignore
-/// usso::scopes! {
-///     /// Read any post.
-///     pub READ_POSTS = "read:posts";
-///     pub WRITE_OWN_POSTS = "write:posts?user_id=me";
-/// }
-///
-/// #[usso::require_scope(READ_POSTS)]
-/// async fn list_posts() {}
-/// ```
-///
-/// # Rejections
-///
-/// None at runtime: this only declares constants. An invalid scope is a
-/// compile error on its literal (see the [crate docs](crate#scope-syntax)).
+/// Full documentation, examples and the rejections it produces are on the
+/// `usso` re-export of this macro.
 ///
 /// # Limitations
 ///
@@ -402,22 +263,8 @@ pub fn scopes(input: TokenStream) -> TokenStream {
 
 /// Declares role constants whose literals are checked at compile time (non-empty, no whitespace).
 ///
-/// # Example
-///
-/// ```ignore
-/// usso::roles! {
-///     pub ADMIN = "admin";
-///     pub EDITOR = "editor";
-/// }
-///
-/// #[usso::require_any_role(EDITOR, ADMIN)]
-/// async fn edit() {}
-/// ```
-///
-/// # Rejections
-///
-/// None at runtime: this only declares constants. An empty role, or one with
-/// whitespace, is a compile error on its literal.
+/// Full documentation, examples and the rejections it produces are on the
+/// `usso` re-export of this macro.
 ///
 /// # Limitations
 ///

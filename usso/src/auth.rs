@@ -127,7 +127,11 @@ impl Verifier {
             cache.invalidate(token);
             return Some(Err(e));
         }
-        let claims = entry.claims.downcast_ref::<C>()?;
+        let Some(claims) = entry.claims.downcast_ref::<C>() else {
+            // Cached for another claims type: verify again and re-store.
+            cache.invalidate(token);
+            return None;
+        };
         cache.hit();
         Some(Ok(claims.clone()))
     }

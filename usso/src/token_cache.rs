@@ -127,7 +127,9 @@ impl TokenCache {
         // the whole token a second time; the map inside still hashes the
         // whole token with a keyed hash.
         let tail = &token.as_bytes()[token.len().saturating_sub(8)..];
-        let mixed = tail.iter().fold(self.seed, |acc, &b| acc.rotate_left(5) ^ u64::from(b));
+        let mixed = tail
+            .iter()
+            .fold(self.seed, |acc, &b| acc.rotate_left(5) ^ u64::from(b));
         &self.shards[(mixed as usize) % SHARDS]
     }
 

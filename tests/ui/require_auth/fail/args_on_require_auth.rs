@@ -1,0 +1,6 @@
+use usso::require_auth;
+
+#[require_auth("read:posts")]
+async fn me() {}
+
+fn main() {}
