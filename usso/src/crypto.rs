@@ -143,7 +143,8 @@ mod rust {
                 KeyMaterial::Ed25519(raw) => DecodingKey::from_ed_der(raw),
                 KeyMaterial::Rsa { n, e } => DecodingKey::from_rsa_raw_components(n, e),
                 KeyMaterial::Ec { point, .. } => DecodingKey::from_ec_der(point),
-                KeyMaterial::Hmac(secret) => DecodingKey::from_secret(secret),
+                KeyMaterial::Hmac(secret) => DecodingKey::from_secret(secret)
+                    .map_err(|e| KeyError(format!("HMAC secret rejected: {e}")))?,
             }))
         }
 

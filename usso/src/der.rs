@@ -144,6 +144,7 @@ pub(crate) fn strip_leading_zeros(mut bytes: &[u8]) -> &[u8] {
 }
 
 /// Encodes `(n, e)` as a PKCS#1 `RSAPublicKey`.
+#[cfg_attr(not(feature = "aws_lc_rs"), allow(dead_code))]
 pub(crate) fn encode_rsa_public_key(n: &[u8], e: &[u8]) -> Vec<u8> {
     fn integer(out: &mut Vec<u8>, value: &[u8]) {
         let value = strip_leading_zeros(value);
