@@ -9,7 +9,6 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair as _};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{EncodingKey, Header};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
@@ -23,7 +22,7 @@ const JWKS_PATH: &str = "/keys/jwks.json";
 
 struct TestKey {
     kid: Option<String>,
-    encoding: EncodingKey,
+    pair: Ed25519KeyPair,
     x: String,
 }
 
@@ -33,8 +32,8 @@ impl TestKey {
         let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
         Self {
             kid: kid.map(str::to_owned),
-            encoding: EncodingKey::from_ed_der(pkcs8.as_ref()),
             x: URL_SAFE_NO_PAD.encode(pair.public_key().as_ref()),
+            pair,
         }
     }
 
@@ -56,8 +55,12 @@ impl TestKey {
     }
 
     fn token_as(&self, kid: Option<&str>, iss: Option<&str>) -> String {
-        let mut header = Header::new(jsonwebtoken::Algorithm::EdDSA);
-        header.kid = kid.map(str::to_owned);
+        // Signed directly with aws-lc-rs: jsonwebtoken's process-wide
+        // provider is ambiguous under `--all-features`.
+        let mut header = json!({"alg": "EdDSA", "typ": "JWT"});
+        if let Some(kid) = kid {
+            header["kid"] = json!(kid);
+        }
         let exp = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
@@ -67,7 +70,13 @@ impl TestKey {
         if let Some(iss) = iss {
             claims["iss"] = json!(iss);
         }
-        jsonwebtoken::encode(&header, &claims, &self.encoding).unwrap()
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature = URL_SAFE_NO_PAD.encode(self.pair.sign(input.as_bytes()).as_ref());
+        format!("{input}.{signature}")
     }
 }
 

@@ -120,7 +120,9 @@ where
     // Extractors of the standard claims (`Workspace`, `UserData`) reuse
     // this verification too, even when the handler's type is a custom one.
     if std::any::TypeId::of::<C>() != std::any::TypeId::of::<UserData>() {
-        parts.extensions.insert(Verified(claims.user_data().clone()));
+        parts
+            .extensions
+            .insert(Verified(claims.user_data().clone()));
     }
     Ok((claims, auth))
 }

@@ -240,6 +240,37 @@ impl JwksStore {
         }))
     }
 
+    /// A store already holding the keys of `document`, parsed exactly as a
+    /// fetched body is, as if fetched from `url` just now. Nothing is
+    /// fetched here; the sync verification path never fetches. For the fuzz
+    /// targets, through `usso::__private::jwks_auth`.
+    pub(crate) fn preloaded(
+        url: String,
+        options: &JwksOptions,
+        client: Option<reqwest::Client>,
+        document: &[u8],
+    ) -> Result<Arc<Self>, String> {
+        let store = Self::create(url, options, client).map_err(|e| e.to_string())?;
+        let ttl = store.ttl(None);
+        let set = KeySet::parse(
+            document,
+            &store.url,
+            options.max_keys,
+            1,
+            Instant::now(),
+            ttl,
+            options.max_stale,
+        )
+        .map_err(|e| e.to_string())?;
+        store.started.store(1, Ordering::Release);
+        store
+            .counters
+            .keys_loaded
+            .store(set.len(), Ordering::Relaxed);
+        store.keys.store(Some(Arc::new(set)));
+        Ok(store)
+    }
+
     /// The process-wide store for `url`: every caller with the same URL and
     /// equal `options` (apart from [`JwksOptions::shared`]) gets the same store, so a multi-tenant service whose
     /// tenants trust one issuer caches (and fetches) its keys once.

@@ -1,0 +1,134 @@
+//! The seed's "Quick Start": verify one access token, with a JWKS URL and
+//! with a static public key.
+//!
+//! ```text
+//! cargo run --example quickstart
+//! ```
+//!
+//! Without configuration it starts an embedded dev issuer on 127.0.0.1,
+//! mints a token, and verifies it both ways (and shows an expired token
+//! failing). With `USSO_JWKS_URL`, `USSO_ISSUER` and `USSO_AUDIENCE` set it
+//! verifies the token in `USSO_TOKEN` (or, if unset, read from standard
+//! input) against that identity server instead:
+//!
+//! ```text
+//! echo "$TOKEN" | USSO_JWKS_URL=https://sso.example.com/.well-known/jwks.json \
+//!     USSO_ISSUER=https://sso.example.com USSO_AUDIENCE=your-app cargo run --example quickstart
+//! ```
+
+use usso::testing::TestIssuer;
+use usso::{Algorithm, AuthError, ConfigError, JwtConfig, Key, UserData, UssoAuth};
+
+/// The seed's `JWTConfig(jwks_url=..., issuer=..., audience=...)` and
+/// `USSOAuth(config)`: keys are fetched from the JWKS URL (once, then cached).
+pub fn jwks_auth(jwks_url: &str, issuer: &str, audience: &str) -> Result<UssoAuth, ConfigError> {
+    let config = JwtConfig::builder()
+        .jwks_url(jwks_url)
+        .issuer(issuer)
+        .audience(audience)
+        .build()?;
+    UssoAuth::new(config)
+}
+
+/// The seed's "Option 2: provide public key directly" (`key=`, `type=Algorithm.EdDSA`).
+/// `Key::pem` takes a `PUBLIC KEY` / `RSA PUBLIC KEY` / `CERTIFICATE` PEM;
+/// `Key::ed25519("11qY…")` a raw Ed25519 key as USSO shows it, `Key::jwk` a
+/// JWK, and `Key::parse` guesses like the seed's `key=` does.
+pub fn static_key_auth(
+    public_key_pem: &str,
+    issuer: &str,
+    audience: &str,
+) -> Result<UssoAuth, ConfigError> {
+    let config = JwtConfig::builder()
+        .key(Key::pem(public_key_pem))
+        .algorithm(Algorithm::EdDSA)
+        .issuer(issuer)
+        .audience(audience)
+        .build()?;
+    UssoAuth::new(config)
+}
+
+/// The seed's `try: auth.verify_token(...) except Exception as e: ...`.
+pub async fn verify_and_print(auth: &UssoAuth, access_token: &str) -> Result<UserData, AuthError> {
+    match auth.verify_token(access_token).await {
+        Ok(user_data) => {
+            println!("User ID: {}", user_data.sub.as_deref().unwrap_or("(none)"));
+            println!("Roles: {:?}", user_data.roles);
+            println!("Scopes: {:?}", user_data.scopes);
+            Ok(user_data)
+        }
+        Err(e) => {
+            // `e.code()` is stable (`token_expired`, `invalid_signature`, …).
+            println!("Token verification failed: {e} ({})", e.code());
+            Err(e)
+        }
+    }
+}
+
+/// What the embedded demo found.
+#[derive(Debug)]
+pub struct Demo {
+    /// The dev issuer the token came from (kept alive for inspection).
+    pub issuer: TestIssuer,
+    /// The token verified with keys from the JWKS URL.
+    pub with_jwks: Result<UserData, AuthError>,
+    /// The same token verified with the issuer's public key, configured statically.
+    pub with_static_key: Result<UserData, AuthError>,
+    /// An expired token, verified with the JWKS authenticator.
+    pub expired: Result<UserData, AuthError>,
+}
+
+/// The demo without an identity server: an embedded issuer, one token, both
+/// ways of verifying it, and one failure.
+pub async fn demo() -> Result<Demo, Box<dyn std::error::Error>> {
+    let issuer = TestIssuer::builder().audience("your-app").start().await;
+    let access_token = issuer
+        .token()
+        .sub("user:alice")
+        .roles(["editor"])
+        .scopes(["read:posts", "write:posts"])
+        .mint();
+
+    println!("== Verify with a JWKS URL ({})", issuer.jwks_url());
+    let auth = jwks_auth(&issuer.jwks_url(), issuer.issuer(), issuer.audience())?;
+    let with_jwks = verify_and_print(&auth, &access_token).await;
+
+    println!("\n== Verify with a static Ed25519 public key (PEM)");
+    let pem = issuer
+        .key(Algorithm::EdDSA)
+        .and_then(|key| key.public_pem())
+        .ok_or("the dev issuer has no Ed25519 key")?;
+    let static_auth = static_key_auth(&pem, issuer.issuer(), issuer.audience())?;
+    let with_static_key = verify_and_print(&static_auth, &access_token).await;
+
+    println!("\n== An expired token");
+    let expired = verify_and_print(&auth, &issuer.token().expired().mint()).await;
+
+    Ok(Demo {
+        issuer,
+        with_jwks,
+        with_static_key,
+        expired,
+    })
+}
+
+/// Verifies `USSO_TOKEN` (or standard input) against the configured server.
+async fn verify_from_env() -> Result<(), Box<dyn std::error::Error>> {
+    let auth = UssoAuth::new(JwtConfig::from_env()?)?;
+    let token = match std::env::var("USSO_TOKEN") {
+        Ok(token) => token,
+        Err(_) => std::io::read_to_string(std::io::stdin())?,
+    };
+    verify_and_print(&auth, token.trim()).await?;
+    Ok(())
+}
+
+#[allow(dead_code)]
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::var_os("USSO_JWKS_URL").is_some() {
+        return verify_from_env().await;
+    }
+    demo().await?;
+    Ok(())
+}

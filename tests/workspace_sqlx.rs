@@ -1,0 +1,667 @@
+//! `usso::sqlx` on a real SQLite database: workspace isolation of every
+//! statement, `created_by` stamps, scope filters as bound parameters, and
+//! `#[workspace_scoped]` handlers on a real router with real tokens.
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/workspace.rs"]
+mod example;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::FromRequestParts;
+use axum::http::{Request, StatusCode};
+use example::Project;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use sqlx::sqlite::SqlitePool;
+use tower::ServiceExt;
+use usso::Workspace;
+use usso::scope::{FilterMap, ScopeEngine};
+use usso::sqlx::{Order, ScopedError, WorkspaceTable};
+use usso::testing::TestIssuer;
+
+/// `ws_a`: alpha (u1), beta (u2); `ws_b`: gamma (u1), delta (u3).
+async fn seeded() -> (SqlitePool, Workspace, Workspace) {
+    let db = example::memory_db().await.unwrap();
+    for (ws, user, name) in [
+        ("ws_a", "u1", "alpha"),
+        ("ws_a", "u2", "beta"),
+        ("ws_b", "u1", "gamma"),
+        ("ws_b", "u3", "delta"),
+    ] {
+        sqlx::query("INSERT INTO projects (name, workspace_id, created_by) VALUES (?, ?, ?)")
+            .bind(name)
+            .bind(ws)
+            .bind(user)
+            .execute(&db)
+            .await
+            .unwrap();
+    }
+    (
+        db,
+        Workspace::trusted("ws_a", None),
+        Workspace::trusted("ws_b", None),
+    )
+}
+
+/// The workspace of a real token, through the `Workspace` extractor.
+async fn extract_workspace(issuer: &TestIssuer, token: &str) -> Workspace {
+    let (mut parts, ()) = Request::get("/")
+        .header("authorization", format!("Bearer {token}"))
+        .body(())
+        .unwrap()
+        .into_parts();
+    Workspace::from_request_parts(&mut parts, &issuer.auth())
+        .await
+        .unwrap()
+}
+
+fn names(rows: &[Project]) -> Vec<&str> {
+    rows.iter().map(|p| p.name.as_str()).collect()
+}
+
+async fn all_rows(db: &SqlitePool) -> Vec<(i64, String, String, Option<String>)> {
+    sqlx::query_as("SELECT id, name, workspace_id, created_by FROM projects ORDER BY id")
+        .fetch_all(db)
+        .await
+        .unwrap()
+}
+
+fn filter(pairs: &[(&str, &str)]) -> FilterMap {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn list_and_get_see_only_their_workspace() {
+    let (db, a, b) = seeded().await;
+    let list = |ws: &Workspace| {
+        Project::scoped(ws)
+            .select()
+            .order_by("id", Order::Asc)
+            .fetch_all(&db)
+    };
+    assert_eq!(names(&list(&a).await.unwrap()), ["alpha", "beta"]);
+    assert_eq!(names(&list(&b).await.unwrap()), ["gamma", "delta"]);
+    let nobody = Workspace::trusted("ws_c", None);
+    assert!(list(&nobody).await.unwrap().is_empty());
+
+    // Row 1 is alpha in ws_a: visible there, a missing row from ws_b.
+    let in_a = Project::scoped(&a)
+        .get(1)
+        .fetch_optional(&db)
+        .await
+        .unwrap();
+    assert_eq!(in_a.map(|p| p.name), Some("alpha".into()));
+    assert_eq!(
+        Project::scoped(&b)
+            .get(1)
+            .fetch_optional(&db)
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Paging stays inside the workspace.
+    let page = Project::scoped(&b)
+        .select()
+        .order_by("name", Order::Desc)
+        .limit(1)
+        .offset(1)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(names(&page), ["delta"]);
+
+    // The workspace id is a bound parameter, never SQL text.
+    let sql = Project::scoped(&a)
+        .select::<sqlx::Sqlite>()
+        .sql()
+        .to_owned();
+    assert_eq!(sql, "SELECT * FROM projects WHERE workspace_id = ?");
+    let evil = Workspace::trusted("ws_a' OR '1'='1", None);
+    assert!(list(&evil).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn update_and_delete_never_touch_another_workspace() {
+    let (db, a, b) = seeded().await;
+    let before = all_rows(&db).await;
+
+    // ws_b aims at ws_a's row 1: nothing changes.
+    let n = Project::scoped(&b)
+        .update()
+        .set("name", "pwned")
+        .by_id(1)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    let n = Project::scoped(&b).delete(1).execute(&db).await.unwrap();
+    assert_eq!(n, 0);
+    // A workspace-wide update or delete stays in its workspace.
+    let n = Project::scoped(&b)
+        .update()
+        .set("description", "b only")
+        .in_workspace()
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    let rows = all_rows(&db).await;
+    assert_eq!(rows[..2], before[..2], "ws_a untouched");
+
+    // The owner can.
+    let n = Project::scoped(&a)
+        .update()
+        .set("name", "alpha2")
+        .by_id(1)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(all_rows(&db).await[0].1, "alpha2");
+    let n = Project::scoped(&b)
+        .delete_where()
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    let left: Vec<_> = all_rows(&db).await.into_iter().map(|r| r.1).collect();
+    assert_eq!(left, ["alpha2", "beta"]);
+
+    // Moving a row to another workspace, or re-stamping it, is refused.
+    for column in ["workspace_id", "created_by"] {
+        let err = Project::scoped(&a)
+            .update()
+            .set(column, "ws_b")
+            .by_id(1)
+            .execute(&db)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ScopedError::ProtectedColumn(c) if c == column));
+    }
+    let err = Project::scoped(&a)
+        .update::<sqlx::Sqlite>()
+        .by_id(1)
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ScopedError::EmptyUpdate), "{err}");
+    assert_eq!(all_rows(&db).await[0].2, "ws_a");
+}
+
+#[tokio::test]
+async fn insert_stamps_the_workspace_and_created_by() {
+    let (db, _, _) = seeded().await;
+    let issuer = TestIssuer::start().await;
+    let token = issuer.token().sub("user:zoe").workspace("ws_b").mint();
+    let ws = extract_workspace(&issuer, &token).await;
+
+    let p = Project::scoped(&ws)
+        .insert()
+        .value("name", "epsilon")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        (p.workspace_id.as_str(), p.created_by.as_deref()),
+        ("ws_b", Some("user:zoe"))
+    );
+    assert_eq!(p.id, 5);
+
+    // `user_id` wins over `sub`, as in `UserData::user_id`.
+    let token = issuer
+        .token()
+        .sub("user:zoe")
+        .claim("user_id", "u42")
+        .workspace("ws_a")
+        .mint();
+    let ws = extract_workspace(&issuer, &token).await;
+    let n = Project::scoped(&ws)
+        .insert()
+        .value("name", "zeta")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let last = all_rows(&db).await.pop().unwrap();
+    assert_eq!(last, (6, "zeta".into(), "ws_a".into(), Some("u42".into())));
+
+    // Neither stamp can be overridden.
+    for column in ["workspace_id", "created_by"] {
+        let err = Project::scoped(&ws)
+            .insert()
+            .value("name", "x")
+            .value(column, "ws_b")
+            .execute(&db)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ScopedError::ProtectedColumn(_)), "{err}");
+    }
+    // A trusted workspace has no user: `created_by` keeps its default.
+    let p = Project::scoped(&Workspace::trusted("ws_a", None))
+        .insert()
+        .value("name", "job")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!((p.workspace_id.as_str(), p.created_by), ("ws_a", None));
+    assert_eq!(all_rows(&db).await.len(), 7);
+}
+
+#[tokio::test]
+async fn injection_in_a_filter_value_is_inert() {
+    let (db, a, _) = seeded().await;
+    let before = all_rows(&db).await;
+    let evil = filter(&[("user_id", "x' OR '1'='1")]);
+    let rows = Project::scoped(&a)
+        .select()
+        .scope_filter(&evil)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(rows.is_empty());
+    let n = Project::scoped(&a)
+        .delete_where()
+        .scope_filters(std::slice::from_ref(&evil))
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    let drop = filter(&[("user_id", "u1'; DROP TABLE projects; --")]);
+    let rows = Project::scoped(&a)
+        .select()
+        .scope_filter(&drop)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(rows.is_empty());
+    assert_eq!(all_rows(&db).await, before, "table intact");
+}
+
+#[tokio::test]
+async fn unknown_filter_keys_globs_and_bad_columns_are_denied() {
+    let (db, a, _) = seeded().await;
+    let before = all_rows(&db).await;
+    let team = filter(&[("team", "red")]);
+    let err = Project::scoped(&a)
+        .select()
+        .scope_filter(&team)
+        .fetch_all(&db)
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, ScopedError::UnknownFilterKey(k) if k == "team"));
+    assert!(err.is_forbidden());
+
+    // Also when another alternative is mapped, and on writes.
+    let mixed = [filter(&[("user_id", "u1")]), team.clone()];
+    let err = Project::scoped(&a)
+        .delete_where()
+        .scope_filters(&mixed)
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ScopedError::UnknownFilterKey(_)));
+    // The key is looked up, never pasted: a key that looks like SQL is unknown too.
+    let sneaky = filter(&[("1=1 OR workspace_id", "x")]);
+    let err = Project::scoped(&a)
+        .update()
+        .set("name", "x")
+        .in_workspace()
+        .scope_filter(&sneaky)
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ScopedError::UnknownFilterKey(_)));
+
+    // A glob value has no exact SQL meaning: refused rather than widened.
+    let glob = filter(&[("user_id", "u*")]);
+    let err = Project::scoped(&a)
+        .select()
+        .scope_filter(&glob)
+        .fetch_all(&db)
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, ScopedError::GlobFilterValue(k) if k == "user_id"));
+    assert!(err.is_forbidden());
+
+    // Columns from code must be identifiers.
+    let err = Project::scoped(&a)
+        .select()
+        .and_eq("name = name OR 1", 1)
+        .fetch_all(&db)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ScopedError::InvalidColumn(_)));
+    assert!(!err.is_forbidden());
+    let err = Project::scoped(&a)
+        .select()
+        .order_by("id; DROP TABLE projects", Order::Asc)
+        .fetch_all(&db)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ScopedError::InvalidColumn(_)));
+    assert_eq!(all_rows(&db).await, before);
+}
+
+#[tokio::test]
+async fn scope_filters_become_a_parameterised_where() {
+    let (db, a, _) = seeded().await;
+    let engine = ScopeEngine::strict();
+    let visible = |scopes: &'static [&'static str]| {
+        let db = db.clone();
+        let a = a.clone();
+        async move {
+            let filters = engine
+                .get_scope_filters("read", "projects", scopes)
+                .unwrap();
+            let all = Project::scoped(&a)
+                .select()
+                .scope_filters(&filters)
+                .order_by("id", Order::Asc)
+                .fetch_all(&db)
+                .await
+                .unwrap();
+            let broadest = Project::scoped(&a)
+                .select()
+                .scope_filter(&ScopeEngine::broadest_scope_filter(&filters))
+                .order_by("id", Order::Asc)
+                .fetch_all(&db)
+                .await
+                .unwrap();
+            (
+                names(&all).join(","),
+                if filters.is_empty() {
+                    None
+                } else {
+                    Some(names(&broadest).join(","))
+                },
+            )
+        }
+    };
+    // Unfiltered: the whole workspace, never more.
+    assert_eq!(
+        visible(&["read:projects"]).await,
+        ("alpha,beta".into(), Some("alpha,beta".into()))
+    );
+    // A workspace filter on the caller's own workspace, then on another one.
+    assert_eq!(
+        visible(&["read:projects?workspace_id=ws_a"]).await.0,
+        "alpha,beta"
+    );
+    assert_eq!(visible(&["read:projects?workspace_id=ws_b"]).await.0, "");
+    // A user filter.
+    assert_eq!(
+        visible(&["read:projects?user_id=u1"]).await,
+        ("alpha".into(), Some("alpha".into()))
+    );
+    assert_eq!(visible(&["read:projects?user_id=u2"]).await.0, "beta");
+    // Two scopes: either grants; the broadest (workspace_id) wins.
+    assert_eq!(
+        visible(&[
+            "read:projects?user_id=u9",
+            "read:projects?workspace_id=ws_a"
+        ])
+        .await,
+        ("alpha,beta".into(), Some("alpha,beta".into()))
+    );
+    // Two keys in one scope: both must match.
+    assert_eq!(
+        visible(&["read:projects?user_id=u1&workspace_id=ws_b"])
+            .await
+            .0,
+        ""
+    );
+    // An unfiltered scope next to a filtered one: nothing to narrow.
+    assert_eq!(
+        visible(&["read:projects?user_id=u1", "admin:projects"])
+            .await
+            .0,
+        "alpha,beta"
+    );
+    // No scope grants `read` on projects: nothing at all.
+    assert_eq!(visible(&["read:invoices"]).await, (String::new(), None));
+
+    // The SQL has placeholders only.
+    let filters = [
+        filter(&[("user_id", "u1")]),
+        filter(&[("workspace_id", "ws_a")]),
+    ];
+    let q = Project::scoped(&a)
+        .select::<sqlx::Sqlite>()
+        .scope_filters(&filters);
+    assert_eq!(
+        q.sql(),
+        "SELECT * FROM projects WHERE workspace_id = ? AND ((created_by = ?) OR (workspace_id = ?))"
+    );
+    let none = Project::scoped(&a)
+        .select::<sqlx::Sqlite>()
+        .scope_filters(&[]);
+    assert_eq!(
+        none.sql(),
+        "SELECT * FROM projects WHERE workspace_id = ? AND 1 = 0"
+    );
+}
+
+#[tokio::test]
+async fn hand_written_queries_get_the_same_conditions() {
+    let (db, a, b) = seeded().await;
+    let count = |ws: Workspace, filters: Vec<FilterMap>| {
+        let db = db.clone();
+        async move {
+            let s = Project::scoped(&ws);
+            let mut qb =
+                sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT COUNT(*) FROM projects WHERE ");
+            s.push_workspace_condition(&mut qb).push(" AND ");
+            s.push_scope_filters(&mut qb, &filters).unwrap();
+            let n: i64 = qb.build_query_scalar().fetch_one(&db).await.unwrap();
+            n
+        }
+    };
+    assert_eq!(count(a.clone(), vec![FilterMap::new()]).await, 2);
+    assert_eq!(
+        count(b.clone(), vec![filter(&[("user_id", "u1")])]).await,
+        1
+    );
+    assert_eq!(
+        count(a.clone(), vec![filter(&[("user_id", "x' OR '1'='1")])]).await,
+        0
+    );
+    assert_eq!(count(a.clone(), vec![]).await, 0);
+
+    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT 1 WHERE ");
+    let err = Project::scoped(&a)
+        .push_scope_filters(&mut qb, &[filter(&[("team", "red")])])
+        .unwrap_err();
+    assert!(matches!(err, ScopedError::UnknownFilterKey(_)));
+    assert_eq!(qb.sql(), "SELECT 1 WHERE ", "nothing pushed");
+}
+
+// ---------------------------------------------------------------------------
+// `#[workspace_scoped]` handlers of examples/workspace.rs on a real router
+// ---------------------------------------------------------------------------
+
+const SCOPES: [&str; 3] = ["read:projects", "create:projects", "delete:projects"];
+
+struct Api {
+    issuer: TestIssuer,
+    app: Router,
+    db: SqlitePool,
+}
+
+impl Api {
+    async fn start() -> Self {
+        let issuer = TestIssuer::start().await;
+        let db = example::memory_db().await.unwrap();
+        let app = example::app(issuer.auth(), db.clone()).await.unwrap();
+        Self { issuer, app, db }
+    }
+
+    fn token(&self, sub: &str, ws: Option<&str>, scopes: &[&str]) -> String {
+        let t = self.issuer.token().sub(sub).scopes(scopes.iter().copied());
+        match ws {
+            Some(ws) => t.workspace(ws).mint(),
+            None => t.mint(),
+        }
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"));
+        let body = match body {
+            Some(v) => {
+                req = req.header("content-type", "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        let res = self
+            .app
+            .clone()
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    async fn create(&self, token: &str, name: &str) -> Value {
+        let (status, body) = self
+            .send("POST", "/projects", token, Some(json!({ "name": name })))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["project"].clone()
+    }
+
+    async fn list(&self, token: &str) -> Vec<String> {
+        let (status, body) = self.send("GET", "/projects", token, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn router_needs_a_workspace_bound_token() {
+    let api = Api::start().await;
+    let unbound = api.token("user:alice", None, &SCOPES);
+    for (method, uri, body) in [
+        ("GET", "/projects", None),
+        ("POST", "/projects", Some(json!({ "name": "x" }))),
+        ("GET", "/projects/1", None),
+        ("DELETE", "/projects/1", None),
+    ] {
+        let (status, body) = api.send(method, uri, &unbound, body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {uri}");
+        assert_eq!(body["error"], "workspace_required", "{method} {uri}");
+    }
+    let (status, _) = api.send("GET", "/projects", "not-a-token", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(all_rows(&api.db).await.is_empty());
+}
+
+#[tokio::test]
+async fn router_listings_and_stamps_are_per_workspace() {
+    let api = Api::start().await;
+    let alice = api.token("user:alice", Some("ws_a"), &SCOPES);
+    let bob = api.token("user:bob", Some("ws_b"), &SCOPES);
+    let p = api.create(&alice, "alpha").await;
+    assert_eq!(p["workspace_id"], "ws_a");
+    assert_eq!(p["created_by"], "user:alice");
+    // A body can't pick the workspace: extra fields are ignored.
+    let p = api
+        .send(
+            "POST",
+            "/projects",
+            &bob,
+            Some(json!({ "name": "beta", "workspace_id": "ws_a", "created_by": "user:alice" })),
+        )
+        .await
+        .1;
+    assert_eq!(p["project"]["workspace_id"], "ws_b");
+    assert_eq!(p["project"]["created_by"], "user:bob");
+
+    assert_eq!(api.list(&alice).await, ["alpha"]);
+    assert_eq!(api.list(&bob).await, ["beta"]);
+    let carol = api.token("user:carol", Some("ws_c"), &SCOPES);
+    assert!(api.list(&carol).await.is_empty());
+
+    // A user-filtered read scope sees only that user's projects.
+    api.create(&alice, "alpha-2").await;
+    let erin = api.token("user:erin", Some("ws_a"), &SCOPES);
+    api.create(&erin, "erin's").await;
+    let own = api.token(
+        "user:erin",
+        Some("ws_a"),
+        &["read:projects?user_id=user:erin"],
+    );
+    assert_eq!(api.list(&own).await, ["erin's"]);
+    let (status, _) = api.send("GET", "/projects/1", &own, None).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "alice's project is not erin's"
+    );
+    // No scope granting `read` on projects: 403. (A higher action such as
+    // `create:projects` does grant `read`.)
+    let other = api.token("user:w", Some("ws_a"), &["read:invoices"]);
+    let (status, body) = api.send("GET", "/projects", &other, None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("insufficient_scope"))
+    );
+    // A scope filter key the table doesn't map: refused.
+    let odd = api.token("user:w", Some("ws_a"), &["read:projects?team=red"]);
+    let (status, _) = api.send("GET", "/projects", &odd, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn router_cannot_reach_another_workspaces_row() {
+    let api = Api::start().await;
+    let alice = api.token("user:alice", Some("ws_a"), &SCOPES);
+    let bob = api.token("user:bob", Some("ws_b"), &SCOPES);
+    let id = api.create(&alice, "alpha").await["id"].as_i64().unwrap();
+    let uri = format!("/projects/{id}");
+
+    let (status, body) = api.send("DELETE", &uri, &bob, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"], "not_found");
+    let (status, _) = api.send("GET", &uri, &bob, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Still there for its owner.
+    let (status, body) = api.send("GET", &uri, &alice, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["project"]["name"], "alpha");
+    assert_eq!(all_rows(&api.db).await.len(), 1);
+
+    // Without a delete scope, even the owner can't.
+    let reader = api.token("user:alice", Some("ws_a"), &["read:projects"]);
+    let (status, _) = api.send("DELETE", &uri, &reader, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, _) = api.send("DELETE", &uri, &alice, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = api.send("DELETE", &uri, &alice, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(all_rows(&api.db).await.is_empty());
+}

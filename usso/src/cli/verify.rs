@@ -1,0 +1,268 @@
+//! `usso verify`: the full usso verification of one token.
+
+use std::io::Read as _;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::args::{self, Opt};
+use super::time::{self, Claim};
+use super::token;
+use super::{Failure, Outcome, out, runtime};
+use crate::{Algorithm, AuthError, ConfigError, JwtConfig, Key, UssoAuth};
+
+const HELP: &str = "\
+usso verify: verify a token the way usso does
+
+Usage: usso verify <TOKEN|-> --jwks-url <URL> [--issuer <ISS>]... [--audience <AUD>]... [--leeway <SECS>]
+       usso verify <TOKEN|-> --key-file <FILE> [--alg <ALG>] [--issuer <ISS>]... [--audience <AUD>]...
+
+On success prints the token's claims as JSON on stdout and exits 0. On failure
+prints `error: <code>: <detail>` (the code is usso's stable `AuthError::code()`,
+e.g. token_expired, invalid_audience, invalid_signature, unknown_key) and a
+hint on stderr, and exits 1.
+
+Arguments:
+  <TOKEN|->              The token, or `-` to read it from standard input
+                         (recommended: it keeps the token out of your shell history)
+
+Options:
+  --jwks-url <URL>       Fetch the verification keys from this JWKS URL (5 s timeout, 256 KiB max)
+  --key-file <FILE>      Or verify with one static key: a PEM public key or certificate,
+                         a JWK, a raw Ed25519 key (base64url/base64/hex), or with
+                         --alg HS256/384/512 an HMAC secret (a trailing newline is ignored)
+  --alg <ALG>            The static key's algorithm: EdDSA, RS256..512, PS256..512,
+                         ES256, ES384, HS256..512 (default: every algorithm of the key's type)
+  --issuer <ISS>         Accept this `iss` (repeatable). Without it `iss` is not checked
+  --audience <AUD>       Accept this `aud` (repeatable). Without it `aud` is not checked
+  --leeway <SECS>        Clock-skew tolerance for exp/nbf/iat, at most 300 (default 10)
+  -h, --help             Print this help
+
+Without --jwks-url and --key-file, USSO_JWKS_URL, USSO_ISSUER and USSO_AUDIENCE
+are used (as `JwtConfig::from_env()` reads them).
+
+Exit status: 0 valid, 1 invalid token or keys unavailable, 2 usage error or bad setting.
+
+Example:
+  echo \"$TOKEN\" | usso verify - --jwks-url https://sso.example.com/.well-known/jwks.json \\
+      --issuer https://sso.example.com --audience my-api
+";
+
+const OPTS: &[Opt] = &[
+    Opt::value("--jwks-url"),
+    Opt::value("--key-file"),
+    Opt::value("--alg"),
+    Opt::repeated("--issuer"),
+    Opt::repeated("--audience"),
+    Opt::value("--leeway"),
+];
+
+/// The largest key file read (certificate chains included).
+const MAX_KEY_FILE: u64 = 1024 * 1024;
+
+/// What was asked for, for the notes and hints.
+struct Settings {
+    config: JwtConfig,
+    leeway: u64,
+}
+
+pub(crate) fn run(args: &[String]) -> Outcome {
+    let parsed = args::parse("verify", args, OPTS)?;
+    if parsed.help {
+        out(HELP);
+        return Ok(());
+    }
+    let token_arg = parsed.single("verify", "a token (or `-` for stdin)")?;
+    let settings = settings(&parsed)?;
+    let token = token::read(token_arg)?;
+    runtime()?.block_on(verify(settings, &token))
+}
+
+fn read_key_file(path: &str) -> Result<String, Failure> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::usage(format!("cannot read the key file `{path}`: {e}")))?;
+    let mut text = String::new();
+    file.take(MAX_KEY_FILE + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::usage(format!("cannot read the key file `{path}`: {e}")))?;
+    if text.len() as u64 > MAX_KEY_FILE {
+        return Err(Failure::usage(format!(
+            "the key file `{path}` is larger than 1 MiB"
+        )));
+    }
+    Ok(text)
+}
+
+fn settings(parsed: &args::Parsed) -> Result<Settings, Failure> {
+    let alg = parsed
+        .get("--alg")
+        .map(|name| {
+            name.parse::<Algorithm>().map_err(|_| {
+                Failure::usage(format!(
+                    "unknown algorithm `{}` (EdDSA, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, HS256, HS384, HS512)",
+                    args::shown(name)
+                ))
+            })
+        })
+        .transpose()?;
+    let mut builder = match (parsed.get("--jwks-url"), parsed.get("--key-file")) {
+        (Some(_), Some(_)) => {
+            return Err(Failure::usage(
+                "give either --jwks-url or --key-file, not both",
+            ));
+        }
+        (Some(_), None) if alg.is_some() => {
+            return Err(Failure::usage(
+                "--alg only applies to --key-file: JWKS keys carry their own algorithm",
+            ));
+        }
+        (Some(url), None) => JwtConfig::builder().jwks_url(url),
+        (None, Some(path)) => {
+            let mut text = read_key_file(path)?;
+            if alg.is_some_and(Algorithm::is_symmetric) {
+                text.truncate(text.trim_end_matches(['\r', '\n']).len());
+            }
+            let builder = JwtConfig::builder().key(Key::parse(text));
+            match alg {
+                Some(alg) => builder.algorithm(alg),
+                None => builder,
+            }
+        }
+        (None, None) if std::env::var_os("USSO_JWKS_URL").is_some() => {
+            JwtConfig::builder_from_env().map_err(|e| Failure::usage(e.to_string()))?
+        }
+        (None, None) => {
+            return Err(Failure::usage(
+                "`usso verify` needs --jwks-url <URL> or --key-file <FILE> (or USSO_JWKS_URL set; see `usso verify --help`)",
+            ));
+        }
+    };
+    builder = builder
+        .issuers(parsed.all("--issuer"))
+        .audiences(parsed.all("--audience"));
+    let mut leeway = 10;
+    if let Some(secs) = parsed.get("--leeway") {
+        leeway = secs
+            .parse::<u64>()
+            .map_err(|_| Failure::usage("`--leeway` must be a whole number of seconds, e.g. 30"))?;
+        builder = builder.leeway(Duration::from_secs(leeway));
+    }
+    let config = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
+    Ok(Settings { config, leeway })
+}
+
+async fn verify(settings: Settings, token: &str) -> Outcome {
+    let config = settings.config.clone();
+    let auth = UssoAuth::new(settings.config).map_err(|e| Failure::usage(e.to_string()))?;
+    if let Some(store) = auth.jwks_store()
+        && let Err(e) = store.prefetch().await
+    {
+        let reason = match e {
+            ConfigError::KeysUnavailable { reason } => reason,
+            other => other.to_string(),
+        };
+        return Err(Failure::Failed {
+            message: format!("keys_unavailable: {reason}"),
+            notes: vec![format!(
+                "hint: see what the URL serves with `usso jwks {}`",
+                store.url()
+            )],
+        });
+    }
+    let decoded = token::decode(token).ok();
+    match auth.verify_token(token).await {
+        Ok(_) => {
+            // Verified: the payload is now trustworthy; print it as sent.
+            let claims = decoded.map_or(Value::Null, |d| d.claims);
+            out(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&claims).unwrap_or_default()
+            ));
+            let mut notes = String::from("ok: signature, times");
+            if !config.issuers().is_empty() {
+                notes.push_str(", issuer");
+            }
+            if !config.audiences().is_empty() {
+                notes.push_str(", audience");
+            }
+            notes.push_str(" verified\n");
+            if config.issuers().is_empty() {
+                notes.push_str("note: no --issuer given, so `iss` was not checked\n");
+            }
+            if config.audiences().is_empty() {
+                notes.push_str("note: no --audience given, so `aud` was not checked\n");
+            }
+            eprint!("{notes}");
+            Ok(())
+        }
+        Err(error) => Err(Failure::Failed {
+            message: format!("{}: {error}", error.code()),
+            notes: hints(&error, decoded.as_ref(), &config, settings.leeway),
+        }),
+    }
+}
+
+fn list(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("{v:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn claim(decoded: Option<&token::Decoded>, name: &str) -> String {
+    decoded
+        .and_then(|d| d.claims.get(name))
+        .map_or_else(|| "absent".to_owned(), Value::to_string)
+}
+
+/// What to look at next, from the unverified claims.
+fn hints(
+    error: &AuthError,
+    decoded: Option<&token::Decoded>,
+    config: &JwtConfig,
+    leeway: u64,
+) -> Vec<String> {
+    let time_claim = |name: &str| {
+        decoded
+            .and_then(|d| d.claims.get(name))
+            .and_then(token::seconds)
+    };
+    let now = time::now();
+    let hint = match error {
+        AuthError::TokenExpired => time_claim("exp").map(|exp| {
+            format!(
+                "hint: exp is {} ({}); leeway {leeway}s",
+                time::utc(exp),
+                time::relative(Claim::Exp, exp, now)
+            )
+        }),
+        AuthError::TokenNotYetValid => time_claim("nbf").map(|nbf| {
+            format!(
+                "hint: nbf is {} (valid in {}); leeway {leeway}s",
+                time::utc(nbf),
+                time::span(nbf.abs_diff(now))
+            )
+        }),
+        AuthError::InvalidAudience => Some(format!(
+            "hint: the token's aud is {}; accepted: {}",
+            claim(decoded, "aud"),
+            list(config.audiences())
+        )),
+        AuthError::InvalidIssuer => Some(format!(
+            "hint: the token's iss is {}; accepted: {}",
+            claim(decoded, "iss"),
+            list(config.issuers())
+        )),
+        AuthError::UnknownKey { .. } => Some(match config.jwks_url() {
+            Some(url) => format!("hint: list the keys the issuer publishes with `usso jwks {url}`"),
+            None => "hint: the token names a `kid` that the static key does not have".to_owned(),
+        }),
+        AuthError::InvalidSignature => Some(
+            "hint: the token was altered, or signed by a different key (another environment?)"
+                .to_owned(),
+        ),
+        _ => None,
+    };
+    hint.into_iter().collect()
+}
