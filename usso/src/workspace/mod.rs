@@ -67,20 +67,18 @@ impl fmt::Debug for Workspace {
     }
 }
 
-/// A claims type that carries a workspace. [`UserData`] does; implement it
+/// A marker for claims types that carry a workspace. [`UserData`] does; implement it
 /// (one empty `impl`) for your own claims type to use it with
 /// `#[workspace_scoped]` and [`Workspace`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not declare a workspace, so `#[workspace_scoped]` can't use it",
     note = "add `impl usso::WorkspaceClaims for {Self} {{}}` (its `workspace_id` comes from the flattened `UserData`)"
 )]
-pub trait WorkspaceClaims: Claims {
-    /// The workspace of these claims, if any.
-    fn workspace(&self) -> Option<Workspace> {
-        Workspace::from_claims(self.user_data())
-    }
-}
+pub trait WorkspaceClaims: Claims {}
 
+// `do_not_recommend` keeps the compile error for a custom type on the
+// user's `impl` suggestion instead of listing usso's own impls.
+#[diagnostic::do_not_recommend]
 impl WorkspaceClaims for UserData {}
 
 #[cfg(feature = "axum")]
