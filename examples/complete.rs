@@ -11,7 +11,6 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -21,6 +20,9 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use sqlx::sqlite::{SqlitePool, SqlitePoolOptions, SqliteRow};
+use sqlx::{FromRow, Row};
+use usso::sqlx::{Order, ScopedError, WorkspaceTable};
 use usso::testing::TestIssuer;
 use usso::{
     JwtConfig, TokenSource, UserData, UssoAuth, Workspace, require_any_role, require_role,
@@ -30,11 +32,29 @@ use usso::{
 /// A post, stored per workspace.
 #[derive(Debug, Clone, Serialize)]
 pub struct Post {
-    id: u64,
+    id: i64,
     title: String,
     content: String,
     workspace_id: String,
-    author_id: String,
+    author_id: Option<String>,
+}
+
+impl WorkspaceTable for Post {
+    const TABLE: &'static str = "posts";
+    // `created_by` is stamped from the verified token on insert.
+    const CREATED_BY_COLUMN: Option<&'static str> = Some("author_id");
+}
+
+impl FromRow<'_, SqliteRow> for Post {
+    fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
+        Ok(Self {
+            id: row.try_get("id")?,
+            title: row.try_get("title")?,
+            content: row.try_get("content")?,
+            workspace_id: row.try_get("workspace_id")?,
+            author_id: row.try_get("author_id")?,
+        })
+    }
 }
 
 /// The body of `POST /posts` (the seed's `class Post(BaseModel)`).
@@ -44,46 +64,65 @@ pub struct NewPost {
     content: String,
 }
 
-/// A tiny in-memory posts table; every access names a workspace.
-#[derive(Debug, Clone, Default)]
+/// The posts table in SQLite; every query goes through usso's workspace
+/// helpers, so it always names the caller's workspace.
+#[derive(Debug, Clone)]
 pub struct Db {
-    posts: Arc<Mutex<(u64, BTreeMap<u64, Post>)>>,
+    pool: SqlitePool,
 }
 
 impl Db {
-    fn get_posts(&self, ws: &Workspace) -> Vec<Post> {
-        let table = self.posts.lock().unwrap_or_else(|e| e.into_inner());
-        table
-            .1
-            .values()
-            .filter(|p| p.workspace_id == ws.id())
-            .cloned()
-            .collect()
+    /// An in-memory database with the `posts` table.
+    pub async fn memory() -> Result<Self, sqlx::Error> {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect("sqlite::memory:")
+            .await?;
+        sqlx::query(
+            "CREATE TABLE posts (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                title TEXT NOT NULL,
+                content TEXT NOT NULL,
+                workspace_id TEXT NOT NULL,
+                author_id TEXT
+            )",
+        )
+        .execute(&pool)
+        .await?;
+        Ok(Self { pool })
     }
 
-    fn create_post(&self, ws: &Workspace, author: &str, new: NewPost) -> Post {
-        let mut table = self.posts.lock().unwrap_or_else(|e| e.into_inner());
-        table.0 += 1;
-        let post = Post {
-            id: table.0,
-            title: new.title,
-            content: new.content,
-            workspace_id: ws.id().to_owned(),
-            author_id: author.to_owned(),
-        };
-        table.1.insert(post.id, post.clone());
-        post
+    async fn get_posts(&self, ws: &Workspace) -> Result<Vec<Post>, ScopedError> {
+        Post::scoped(ws)
+            .select()
+            .order_by("id", Order::Asc)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    async fn create_post(&self, ws: &Workspace, new: NewPost) -> Result<Post, ScopedError> {
+        Post::scoped(ws)
+            .insert()
+            .value("title", new.title)
+            .value("content", new.content)
+            .fetch_one(&self.pool)
+            .await
     }
 
     /// Deletes only inside the caller's workspace; another workspace's post
     /// is indistinguishable from a missing one.
-    fn delete_post(&self, ws: &Workspace, id: u64) -> bool {
-        let mut table = self.posts.lock().unwrap_or_else(|e| e.into_inner());
-        match table.1.get(&id) {
-            Some(p) if p.workspace_id == ws.id() => table.1.remove(&id).is_some(),
-            _ => false,
-        }
+    async fn delete_post(&self, ws: &Workspace, id: i64) -> Result<bool, ScopedError> {
+        Ok(Post::scoped(ws).delete(id).execute(&self.pool).await? > 0)
     }
+}
+
+fn db_error(e: ScopedError) -> (StatusCode, Json<Value>) {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(json!({"error": "database", "detail": e.to_string()})),
+    )
 }
 
 /// Router state: the authenticator and the database.
@@ -108,35 +147,38 @@ async fn get_current_user(user: UserData) -> Json<Value> {
 }
 
 #[require_scope("read:posts")]
-async fn list_posts(State(db): State<Db>, ws: Workspace) -> Json<Value> {
-    Json(json!({"posts": db.get_posts(&ws)}))
+async fn list_posts(
+    State(db): State<Db>,
+    ws: Workspace,
+) -> Result<Json<Value>, (StatusCode, Json<Value>)> {
+    let posts = db.get_posts(&ws).await.map_err(db_error)?;
+    Ok(Json(json!({"posts": posts})))
 }
 
 #[require_scope("write:posts")]
 async fn create_post(
     State(db): State<Db>,
-    user: UserData,
     ws: Workspace,
     Json(post): Json<NewPost>,
-) -> impl IntoResponse {
-    let author = user.user_id().unwrap_or_default().to_owned();
-    let new_post = db.create_post(&ws, &author, post);
-    (StatusCode::CREATED, Json(json!({"post": new_post})))
+) -> Result<impl IntoResponse, (StatusCode, Json<Value>)> {
+    // The author is stamped from the verified token (`user_id`, else `sub`).
+    let new_post = db.create_post(&ws, post).await.map_err(db_error)?;
+    Ok((StatusCode::CREATED, Json(json!({"post": new_post}))))
 }
 
 #[require_scope("delete:posts")]
 async fn delete_post(
     State(db): State<Db>,
     ws: Workspace,
-    Path(post_id): Path<u64>,
+    Path(post_id): Path<i64>,
 ) -> impl IntoResponse {
-    if db.delete_post(&ws, post_id) {
-        (StatusCode::OK, Json(json!({"message": "Post deleted"})))
-    } else {
-        (
+    match db.delete_post(&ws, post_id).await {
+        Ok(true) => (StatusCode::OK, Json(json!({"message": "Post deleted"}))),
+        Ok(false) => (
             StatusCode::NOT_FOUND,
             Json(json!({"error": "not_found", "detail": "no such post in your workspace"})),
-        )
+        ),
+        Err(e) => db_error(e),
     }
 }
 
@@ -218,7 +260,7 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
         // Warm the key cache so the first request doesn't wait.
         let _ = store.prefetch().await;
     }
-    let db = Db::default();
+    let db = Db::memory().await?;
     let mut tokens = BTreeMap::new();
     if let Some(issuer) = &issuer {
         let day = Duration::from_secs(24 * 3600);
@@ -276,12 +318,12 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
         let ws_a = Workspace::trusted("ws_a", Some("org_demo".into()));
         db.create_post(
             &ws_a,
-            "user:alice",
             NewPost {
                 title: "Hello".into(),
                 content: "First post in ws_a".into(),
             },
-        );
+        )
+        .await?;
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
