@@ -29,6 +29,49 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Quick Start: verify a token
+//!
+//! The seed's "Basic Token Verification":
+//!
+//! ```no_run
+//! use usso::{JwtConfig, UssoAuth};
+//!
+//! # async fn run(access_token: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! let config = JwtConfig::builder()
+//!     .jwks_url("http://localhost:8000/.well-known/jwks.json")
+//!     .issuer("http://localhost:8000")
+//!     .audience("your-app")
+//!     .build()?;
+//! let auth = UssoAuth::new(config)?;
+//!
+//! match auth.verify_token(access_token).await {
+//!     Ok(user_data) => {
+//!         println!("User ID: {:?}", user_data.sub);
+//!         println!("Roles: {:?}", user_data.roles);
+//!         println!("Scopes: {:?}", user_data.scopes);
+//!     }
+//!     Err(e) => println!("Token verification failed: {e}"),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! With a static key instead of a JWKS (the seed's `key=` and `type=`):
+//!
+//! ```
+//! use usso::{Algorithm, JwtConfig, Key, UssoAuth};
+//!
+//! let config = JwtConfig::builder()
+//!     .key(Key::ed25519("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"))
+//!     .algorithm(Algorithm::EdDSA)
+//!     .issuer("http://localhost:8000")
+//!     .audience("your-app")
+//!     .build()?;
+//! let auth = UssoAuth::new(config)?;
+//! let err = auth.verify_token_sync::<usso::UserData>("not-a-token").unwrap_err();
+//! assert_eq!(err.code(), "token_invalid");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Features
 //!
 //! | feature | default | what it adds |
