@@ -125,6 +125,33 @@ fn main() {
     };
     assert!(installed.is_ok());
 
+    // `USSO_BENCH_PROFILE=HS256` loops usso's verify for one algorithm for
+    // 5 s, for a profiler to attach to.
+    if let Ok(alg) = std::env::var("USSO_BENCH_PROFILE") {
+        let alg: Algorithm = alg.parse().unwrap();
+        let key = if alg.is_symmetric() {
+            SigningKey::hmac(alg, SECRET)
+        } else {
+            SigningKey::generate(alg).unwrap()
+        };
+        let token = key.sign_json(&claims(), None).unwrap();
+        let k = if alg.is_symmetric() {
+            Key::hmac_secret(SECRET)
+        } else {
+            Key::pem(key.public_pem().unwrap())
+        };
+        let config = JwtConfig::builder()
+            .key(k)
+            .algorithm(alg)
+            .issuer("https://sso.example.com")
+            .audience("my-api");
+        let auth = UssoAuth::new(config.build().unwrap()).unwrap();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            assert!(black_box(auth.verify_token_sync::<UserData>(&token)).is_ok());
+        }
+        return;
+    }
     let cases: Vec<Case> = [
         Algorithm::EdDSA,
         Algorithm::RS256,
