@@ -56,7 +56,9 @@ async fn the_key_is_the_whole_token_not_a_prefix() {
 async fn exp_is_rechecked_on_every_hit() {
     let issuer = TestIssuer::start().await;
     let auth = cached_auth(&issuer, TokenCacheOptions::default());
-    let token = issuer.token().expires_in(Duration::from_secs(1)).mint();
+    // `exp` is whole seconds: 2 s leaves at least one full second to verify
+    // before expiry, however late in a second the token was minted.
+    let token = issuer.token().expires_in(Duration::from_secs(2)).mint();
     auth.verify_token(&token).await.unwrap();
     auth.verify_token(&token).await.unwrap_or_else(|e| {
         // The second may already be past `exp` on a slow machine; it must
@@ -64,7 +66,7 @@ async fn exp_is_rechecked_on_every_hit() {
         assert_eq!(e, AuthError::TokenExpired);
         usso::UserData::default()
     });
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     assert_eq!(
         auth.verify_token(&token).await,
         Err(AuthError::TokenExpired)
