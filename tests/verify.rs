@@ -646,3 +646,53 @@ fn errors_have_status_code_and_detail_without_the_token() {
         assert!(!err.to_string().is_empty());
     }
 }
+
+#[tokio::test]
+async fn typ_header_and_max_age_rules() {
+    let key = SigningKey::generate(Algorithm::EdDSA).unwrap();
+    let config = || {
+        JwtConfig::builder()
+            .key(Key::pem(key.public_pem().unwrap()))
+            .issuer(ISS)
+            .audience(AUD)
+    };
+    let typed = UssoAuth::new(config().typ("at+jwt").build().unwrap()).unwrap();
+    let with_typ = |typ: &str| {
+        let header = serde_json::from_value(json!({ "typ": typ })).unwrap();
+        key.sign_json(&claims(), Some(&header)).unwrap()
+    };
+    assert!(verify(&typed, &with_typ("at+jwt")).await.is_ok());
+    assert!(
+        verify(&typed, &with_typ("application/AT+JWT"))
+            .await
+            .is_ok()
+    );
+    assert_invalid(verify(&typed, &with_typ("JWT")).await, "typ");
+
+    let aged = UssoAuth::new(config().max_age(Duration::from_secs(60)).build().unwrap()).unwrap();
+    assert!(verify(&aged, &sign(&key, &claims())).await.is_ok());
+    let mut old = claims();
+    old["iat"] = json!(now() - 3600);
+    assert_eq!(
+        verify(&aged, &sign(&key, &old)).await,
+        Err(AuthError::TokenExpired)
+    );
+    old.as_object_mut().unwrap().remove("iat");
+    assert_invalid(verify(&aged, &sign(&key, &old)).await, "iat");
+}
+
+#[tokio::test]
+async fn a_claim_repeated_in_the_payload_is_rejected() {
+    let key = SigningKey::generate(Algorithm::EdDSA).unwrap();
+    let auth = static_auth(&key);
+    let exp = now() + 60;
+    let payload =
+        format!(r#"{{"sub":"user:a","sub":"user:admin","exp":{exp},"iss":"{ISS}","aud":"{AUD}"}}"#);
+    let head = b64(br#"{"alg":"EdDSA"}"#);
+    let input = format!("{head}.{}", b64(payload.as_bytes()));
+    let sig = b64(&key.sign_bytes(Algorithm::EdDSA, input.as_bytes()).unwrap());
+    assert_invalid(
+        verify(&auth, &format!("{input}.{sig}")).await,
+        "more than once",
+    );
+}
