@@ -699,3 +699,44 @@ fn tamper(token: &str) -> String {
     bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
     String::from_utf8(bytes).unwrap()
 }
+
+#[tokio::test]
+async fn jwt_header_config_twin_header_prefix_and_cookie() {
+    let issuer = TestIssuer::start().await;
+    let config = issuer
+        .config_builder()
+        .header("X-Auth", Some("Token"))
+        .cookie_name("access_token")
+        .build()
+        .unwrap();
+    let app = app(UssoAuth::new(config).unwrap());
+    let token = issuer.token().mint();
+    let with_prefix = format!("token {token}");
+    assert_eq!(
+        send(&app, get_with("/me", &[("x-auth", &with_prefix)]))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let cookie = format!("access_token={token}");
+    assert_eq!(
+        send(&app, get_with("/me", &[("cookie", &cookie)]))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // The default Authorization header is no longer a source.
+    assert_eq!(
+        send(&app, get_with("/me", &[("authorization", &bearer(&token))]))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(
+        issuer
+            .config_builder()
+            .header("bad header\n", None)
+            .build()
+            .is_err()
+    );
+}

@@ -169,6 +169,7 @@ pub struct JwtConfigBuilder {
     jwks_options: JwksOptions,
     http_client: Option<reqwest::Client>,
     token_cache: Option<TokenCacheOptions>,
+    header_error: Option<String>,
 }
 
 impl Default for JwtConfigBuilder {
@@ -195,6 +196,7 @@ impl Default for JwtConfigBuilder {
             jwks_options: JwksOptions::default(),
             http_client: None,
             token_cache: None,
+            header_error: None,
         }
     }
 }
@@ -346,6 +348,38 @@ impl JwtConfigBuilder {
         self
     }
 
+    /// The header the token is read from, with an optional scheme prefix:
+    /// the seed's `JWTHeaderConfig(type=…, prefix=…)`. Replaces the header
+    /// source(s) and keeps the cookie. Defaults to `Authorization` with
+    /// `Bearer`. An invalid header name is reported by [`build`](Self::build).
+    ///
+    /// ```
+    /// let config = usso::JwtConfig::builder()
+    ///     .jwks_url("http://localhost:8000/.well-known/jwks.json")
+    ///     .header("X-Access-Token", None)      // the raw header value is the token
+    ///     .cookie_name("access_token")
+    ///     .build()?;
+    /// assert_eq!(config.token_sources().len(), 2);
+    /// # Ok::<(), usso::ConfigError>(())
+    /// ```
+    pub fn header(mut self, name: &str, prefix: Option<&str>) -> Self {
+        match http::HeaderName::from_bytes(name.as_bytes()) {
+            Ok(name) => {
+                self.token_sources
+                    .retain(|s| !matches!(s, TokenSource::Header { .. }));
+                self.token_sources.insert(
+                    0,
+                    TokenSource::Header {
+                        name,
+                        prefix: prefix.map(str::to_owned),
+                    },
+                );
+            }
+            Err(_) => self.header_error = Some(name.chars().take(64).collect()),
+        }
+        self
+    }
+
     /// Look for the token in this cookie (the seed's `cookie_name=`),
     /// replacing the default cookie; the `Authorization` header is still
     /// tried first. Defaults to `usso-access-token`.
@@ -429,6 +463,12 @@ impl JwtConfigBuilder {
             return Err(ConfigError::InvalidSetting {
                 setting: "max_token_bytes",
                 reason: "must be between 256 and 65536".into(),
+            });
+        }
+        if let Some(name) = self.header_error {
+            return Err(ConfigError::InvalidSetting {
+                setting: "header",
+                reason: format!("`{name}` is not a valid HTTP header name"),
             });
         }
         if self.token_sources.is_empty() {
