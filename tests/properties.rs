@@ -104,3 +104,34 @@ fn flipping_any_single_byte_never_verifies() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    /// A hostile `typ` (any text, multi-byte characters included) never
+    /// panics the header check when a `typ` is required.
+    #[test]
+    fn any_typ_header_never_panics(typ in "\\PC{0,40}") {
+        let key = SigningKey::hmac(Algorithm::HS256, &[7u8; 32]);
+        let config = JwtConfig::builder().key(Key::hmac_secret([7u8; 32])).algorithm(Algorithm::HS256).typ("at+jwt");
+        let auth = UssoAuth::new(config.build().unwrap()).unwrap();
+        let header = serde_json::from_value(json!({ "typ": typ })).unwrap();
+        let token = key.sign_json(&json!({"sub": "x", "exp": 4_000_000_000u64}), Some(&header)).unwrap();
+        let _ = auth.verify_token_sync::<UserData>(&token);
+    }
+}
+
+#[test]
+fn typ_with_a_multibyte_character_at_byte_12_is_rejected_not_panicking() {
+    let key = SigningKey::hmac(Algorithm::HS256, &[7u8; 32]);
+    let config = JwtConfig::builder()
+        .key(Key::hmac_secret([7u8; 32]))
+        .algorithm(Algorithm::HS256)
+        .typ("at+jwt");
+    let auth = UssoAuth::new(config.build().unwrap()).unwrap();
+    let header = serde_json::from_value(json!({ "typ": "aaaaaaaaaaaé" })).unwrap();
+    let token = key
+        .sign_json(&json!({"sub": "x", "exp": 4_000_000_000u64}), Some(&header))
+        .unwrap();
+    assert!(auth.verify_token_sync::<UserData>(&token).is_err());
+}

@@ -512,10 +512,14 @@ impl JwtConfigBuilder {
 
 pub(crate) fn normalize_typ(typ: &str) -> &str {
     let t = typ.trim();
-    if t.len() > 12 && t[..12].eq_ignore_ascii_case("application/") {
-        &t[12..]
-    } else {
-        t
+    // Compare bytes: `typ` comes from the token, and slicing a `str` at a
+    // byte offset inside a multi-byte character would panic.
+    match t.as_bytes().get(..12) {
+        Some(prefix) if t.len() > 12 && prefix.eq_ignore_ascii_case(b"application/") => {
+            // The first 12 bytes are ASCII, so 12 is a char boundary.
+            t.get(12..).unwrap_or(t)
+        }
+        _ => t,
     }
 }
 

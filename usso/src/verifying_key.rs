@@ -169,6 +169,9 @@ const MAX_RSA_BITS: usize = 8192;
 fn check_material(material: &KeyMaterial) -> Result<(), KeyError> {
     match material {
         KeyMaterial::Rsa { n, e } => {
+            if n.is_empty() {
+                return Err(KeyError("RSA modulus is empty".into()));
+            }
             let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
             if bits < MIN_RSA_BITS {
                 return Err(KeyError(format!(
