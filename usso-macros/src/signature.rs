@@ -127,6 +127,23 @@ pub(crate) fn check(f: &HandlerFn, kind: GuardKind, errors: &mut Errors) -> Clai
                 if !is_claims_param(pat_type) {
                     continue;
                 }
+                // Attribute macros see nested `#[cfg]`s unevaluated: a cfg'd
+                // claims parameter could vanish after expansion. The guard
+                // parameter is always prepended anyway, but a claims
+                // parameter that may not exist is a mistake worth reporting.
+                for attr in pat_type
+                    .attrs
+                    .iter()
+                    .filter(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
+                {
+                    errors.spanned(
+                        attr,
+                        format!(
+                            "{kind}: the claims parameter can't be conditional; \
+                             move the `#[cfg]` to the whole handler"
+                        ),
+                    );
+                }
                 if index.is_some() {
                     errors.spanned(
                         pat_type,
@@ -206,16 +223,17 @@ fn mentions_any(tokens: TokenStream, idents: &[&Ident]) -> bool {
     })
 }
 
-/// The rewritten parameter list: the claims parameter becomes
-/// `Authorized(<pat>, _): Authorized<<ty>, <policy>>`, or such a parameter
-/// (with pattern `_` and `UserData`) is prepended.
+/// The rewritten parameter list. A guard `_: Authorized<<claims ty>, <policy>>`
+/// is always prepended, so authorization runs before every other extractor
+/// (and their side effects); the user's claims parameter, if any, becomes
+/// `Authorized(<pat>, _): Authorized<<ty>, <policy>>`, which reuses the
+/// guard's verification from the request extensions.
 pub(crate) fn rewrite_inputs(f: &HandlerFn, claims: ClaimsParam, policy: &Ident) -> TokenStream {
     let mut params = Vec::with_capacity(f.sig.inputs.len() + 1);
-    if claims.index.is_none() {
-        params.push(quote! {
-            _: ::usso::__private::Authorized<::usso::__private::UserData, #policy>
-        });
-    }
+    let claims_ty = claims_type(f, claims);
+    params.push(quote! {
+        _: ::usso::__private::Authorized<#claims_ty, #policy>
+    });
     for (i, input) in f.sig.inputs.iter().enumerate() {
         match input {
             FnArg::Typed(pat_type) if Some(i) == claims.index => {

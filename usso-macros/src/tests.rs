@@ -96,6 +96,7 @@ fn require_scope_rewrites_the_claims_parameter() {
             #[tracing::instrument(skip_all)]
             #[doc = " docs"]
             pub async fn create_post<T: Clone>(
+                _: ::usso::__private::Authorized<UserData, __usso_policy_create_post>,
                 State(db): State<Db>,
                 ::usso::__private::Authorized(user, _): ::usso::__private::Authorized<UserData, __usso_policy_create_post>,
                 Json(p): Json<Post>
@@ -253,6 +254,7 @@ fn workspace_scoped_checks_a_custom_claims_type_and_strips_the_marker() {
     assert!(
         output.contains(
             &quote!(async fn list(
+                _: ::usso::__private::Authorized<MyClaims, __usso_policy_list>,
                 ::usso::__private::Authorized(mut me, _): ::usso::__private::Authorized<MyClaims, __usso_policy_list>,
                 Path(id): Path<u32>
             ))
@@ -317,6 +319,7 @@ fn combined_attributes_make_one_policy_and_keep_other_attributes() {
         #[axum::debug_handler]
         #[doc = " Lists posts."]
         async fn list_posts(
+            _: ::usso::__private::Authorized<usso::UserData, __usso_policy_list_posts>,
             ::usso::__private::Authorized(UserData { sub, .. }, _): ::usso::__private::Authorized<usso::UserData, __usso_policy_list_posts>
         ) -> String { { sub } }
     };
@@ -811,4 +814,17 @@ fn scopes_and_roles_macros_report_invalid_literals_and_still_declare() {
             r#""""#.to_owned()
         )]
     );
+}
+
+#[test]
+fn a_conditional_claims_parameter_is_an_error() {
+    let (errors, fallback) = fail(
+        GuardKind::Role,
+        r#""admin""#,
+        r#"async fn wipe(#[cfg(feature = "audit")] user: UserData, State(db): State<Db>) {}"#,
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].0.contains("the claims parameter can't be conditional"), "{errors:?}");
+    assert!(errors[0].1.contains("cfg"), "{errors:?}");
+    assert!(fallback.contains("async fn wipe"), "{fallback}");
 }
