@@ -259,7 +259,7 @@ async fn injection_in_a_filter_value_is_inert() {
     let evil = filter(&[("user_id", "x' OR '1'='1")]);
     let rows = Project::scoped(&a)
         .select()
-        .scope_filter(&evil)
+        .scope_filter(Some(&evil))
         .fetch_all(&db)
         .await
         .unwrap();
@@ -274,7 +274,7 @@ async fn injection_in_a_filter_value_is_inert() {
     let drop = filter(&[("user_id", "u1'; DROP TABLE projects; --")]);
     let rows = Project::scoped(&a)
         .select()
-        .scope_filter(&drop)
+        .scope_filter(Some(&drop))
         .fetch_all(&db)
         .await
         .unwrap();
@@ -289,7 +289,7 @@ async fn unknown_filter_keys_globs_and_bad_columns_are_denied() {
     let team = filter(&[("team", "red")]);
     let err = Project::scoped(&a)
         .select()
-        .scope_filter(&team)
+        .scope_filter(Some(&team))
         .fetch_all(&db)
         .await
         .unwrap_err();
@@ -311,7 +311,7 @@ async fn unknown_filter_keys_globs_and_bad_columns_are_denied() {
         .update()
         .set("name", "x")
         .in_workspace()
-        .scope_filter(&sneaky)
+        .scope_filter(Some(&sneaky))
         .execute(&db)
         .await
         .unwrap_err();
@@ -321,7 +321,7 @@ async fn unknown_filter_keys_globs_and_bad_columns_are_denied() {
     let glob = filter(&[("user_id", "u*")]);
     let err = Project::scoped(&a)
         .select()
-        .scope_filter(&glob)
+        .scope_filter(Some(&glob))
         .fetch_all(&db)
         .await
         .unwrap_err();
@@ -367,19 +367,12 @@ async fn scope_filters_become_a_parameterised_where() {
                 .unwrap();
             let broadest = Project::scoped(&a)
                 .select()
-                .scope_filter(&ScopeEngine::broadest_scope_filter(&filters))
+                .scope_filter(ScopeEngine::broadest_scope_filter(&filters).as_ref())
                 .order_by("id", Order::Asc)
                 .fetch_all(&db)
                 .await
                 .unwrap();
-            (
-                names(&all).join(","),
-                if filters.is_empty() {
-                    None
-                } else {
-                    Some(names(&broadest).join(","))
-                },
-            )
+            (names(&all).join(","), Some(names(&broadest).join(",")))
         }
     };
     // Unfiltered: the whole workspace, never more.
@@ -422,8 +415,12 @@ async fn scope_filters_become_a_parameterised_where() {
             .0,
         "alpha,beta"
     );
-    // No scope grants `read` on projects: nothing at all.
-    assert_eq!(visible(&["read:invoices"]).await, (String::new(), None));
+    // No scope grants `read` on projects: nothing at all, through both the
+    // list of filters and the broadest one (`None`, never "unfiltered").
+    assert_eq!(
+        visible(&["read:invoices"]).await,
+        (String::new(), Some(String::new()))
+    );
 
     // The SQL has placeholders only.
     let filters = [

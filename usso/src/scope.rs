@@ -674,17 +674,22 @@ impl ScopeEngine {
     }
 
     /// The least restrictive filter: lowest score, summing `tenant_id` 1, `workspace_id` 2,
-    /// `user_id` 4, `uid` 8 and 16 for any other key; the first wins a tie, and an empty
-    /// list gives an empty map. The same in both modes.
+    /// `user_id` 4, `uid` 8 and 16 for any other key; the first wins a tie. The same in
+    /// both modes.
+    ///
+    /// An empty list (no scope grants the access) gives `None`, **not** an empty map:
+    /// an empty map means "unfiltered access", and confusing the two would turn
+    /// "no access" into "everything" (the Python SDK returns `{}` for both).
     ///
     /// ```
     /// use usso::scope::{FilterMap, ScopeEngine};
     /// let f = |k: &str| FilterMap::from([(k.to_owned(), "1".to_owned())]);
     /// let best = ScopeEngine::broadest_scope_filter(&[f("uid"), f("tenant_id"), f("user_id")]);
-    /// assert_eq!(best, f("tenant_id"));
+    /// assert_eq!(best, Some(f("tenant_id")));
+    /// assert_eq!(ScopeEngine::broadest_scope_filter(&[]), None);
     /// ```
     #[must_use]
-    pub fn broadest_scope_filter(filters: &[FilterMap]) -> FilterMap {
+    pub fn broadest_scope_filter(filters: &[FilterMap]) -> Option<FilterMap> {
         let score = |f: &FilterMap| -> usize {
             f.keys()
                 .map(|k| match k.as_str() {
@@ -696,11 +701,7 @@ impl ScopeEngine {
                 })
                 .fold(0, usize::saturating_add)
         };
-        filters
-            .iter()
-            .min_by_key(|f| score(f))
-            .cloned()
-            .unwrap_or_default()
+        filters.iter().min_by_key(|f| score(f)).cloned()
     }
 
     /// Self-access: grants when the request filter's `owner_id`, `user_id` or `workspace_id`
@@ -1506,7 +1507,7 @@ mod tests {
         let uid = m(&[("uid", "abc")]);
         let tenant_user = m(&[("tenant_id", "t1"), ("user_id", "u1")]);
         let ws = m(&[("workspace_id", "w1")]);
-        let broadest = ScopeEngine::broadest_scope_filter;
+        let broadest = |f: &[FilterMap]| ScopeEngine::broadest_scope_filter(f).unwrap_or_default();
         assert_eq!(
             broadest(&[uid.clone(), tenant_user.clone(), ws.clone()]),
             ws
@@ -1518,7 +1519,7 @@ mod tests {
             m(&[("user_id", "a")])
         );
         assert_eq!(broadest(&[ws, FilterMap::new()]), FilterMap::new());
-        assert_eq!(broadest(&[]), FilterMap::new());
+        assert_eq!(ScopeEngine::broadest_scope_filter(&[]), None);
     }
 
     #[test]

@@ -553,15 +553,25 @@ macro_rules! where_methods {
             self.and_eq(T::ID_COLUMN, id)
         }
 
-        /// Adds one scope filter, such as [`ScopeEngine::broadest_scope_filter`]
-        /// returns: `AND (<col> = ? AND …)`, each key mapped through
-        /// [`WorkspaceTable::FILTER_COLUMNS`]. An empty filter adds nothing.
+        /// Adds one scope filter, as [`ScopeEngine::broadest_scope_filter`]
+        /// returns it: `None` (no scope grants the access) matches no row
+        /// (`AND 1 = 0`); an empty filter adds nothing; otherwise
+        /// `AND (<col> = ? AND …)`, each key mapped through
+        /// [`WorkspaceTable::FILTER_COLUMNS`].
         ///
         /// [`ScopeEngine::broadest_scope_filter`]: crate::scope::ScopeEngine::broadest_scope_filter
-        pub fn scope_filter(mut self, filter: &FilterMap) -> Self {
-            if !filter.is_empty() && self.q.check_filters::<T>(std::slice::from_ref(filter)) {
-                self.q.push(" AND ");
-                self.q.push_filter::<T>(filter);
+        pub fn scope_filter(mut self, filter: Option<&FilterMap>) -> Self {
+            match filter {
+                None => {
+                    self.q.push(" AND 1 = 0");
+                }
+                Some(filter) => {
+                    if !filter.is_empty() && self.q.check_filters::<T>(std::slice::from_ref(filter))
+                    {
+                        self.q.push(" AND ");
+                        self.q.push_filter::<T>(filter);
+                    }
+                }
             }
             self
         }
@@ -1209,7 +1219,7 @@ mod tests {
             sql(s
                 .delete_where::<Sqlite>()
                 .scope_filters(&[f(&[("user_id", "u1")]), FilterMap::new()])
-                .scope_filter(&FilterMap::new())
+                .scope_filter(Some(&FilterMap::new()))
                 .into_builder()),
             "DELETE FROM app.docs WHERE workspace_id = ?"
         );
@@ -1236,7 +1246,7 @@ mod tests {
         let Err(err) = s
             .select::<Sqlite>()
             .and_eq("bad col", 1)
-            .scope_filter(&f(&[("team", "x")]))
+            .scope_filter(Some(&f(&[("team", "x")])))
             .into_builder()
         else {
             panic!("built");
@@ -1268,7 +1278,7 @@ mod tests {
                 sql(s
                     .select::<Postgres>()
                     .and_eq("kind", "x")
-                    .scope_filter(&f(&[("user_id", "u1")]))
+                    .scope_filter(Some(&f(&[("user_id", "u1")])))
                     .into_builder()),
                 "SELECT id, title FROM app.docs WHERE workspace_id = $1 AND kind = $2 AND (owner = $3)"
             );
