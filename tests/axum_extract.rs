@@ -740,3 +740,43 @@ async fn jwt_header_config_twin_header_prefix_and_cookie() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn an_outer_layer_never_vouches_for_a_router_with_stricter_rules() {
+    let issuer = TestIssuer::start().await;
+    let public = UssoAuth::new(issuer.config_builder().build().unwrap()).unwrap();
+    let admin_config = JwtConfig::builder()
+        .jwks_url(issuer.jwks_url())
+        .issuer(issuer.issuer())
+        .audience("admin-api")
+        .build()
+        .unwrap();
+    let admin_routes: Router = Router::new()
+        .route("/admin/me", get(me))
+        .with_state(UssoAuth::new(admin_config).unwrap());
+    let app: Router = Router::new()
+        .merge(admin_routes)
+        .layer(UssoLayer::optional(public));
+    // Valid for the outer (public) authenticator, wrong audience for the admin router.
+    let public_token = issuer.token().mint();
+    let r = send(
+        &app,
+        get_with("/admin/me", &[("authorization", &bearer(&public_token))]),
+    )
+    .await;
+    assert_eq!(
+        (r.status, &r.body["error"]),
+        (StatusCode::UNAUTHORIZED, &json!("invalid_audience"))
+    );
+    let admin_token = issuer
+        .token()
+        .audience("admin-api")
+        .claim("aud", json!(["usso-test", "admin-api"]))
+        .mint();
+    let r = send(
+        &app,
+        get_with("/admin/me", &[("authorization", &bearer(&admin_token))]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+}

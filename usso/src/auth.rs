@@ -273,6 +273,11 @@ impl UssoAuth {
         )
     }
 
+    /// Identifies this authenticator (and its clones) within the process.
+    pub(crate) fn id(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
+    }
+
     pub(crate) fn is_configured(&self) -> bool {
         !matches!(self.inner.engine, Engine::Unconfigured)
     }

@@ -74,7 +74,7 @@ impl<C: Clone, P> Clone for Authorized<C, P> {
 /// Claims verified earlier in this request (by the layer or another
 /// extractor); private so nothing outside usso can forge it.
 #[derive(Clone)]
-pub(crate) struct Verified<C>(pub(crate) C);
+pub(crate) struct Verified<C>(pub(crate) usize, pub(crate) C);
 
 /// Routers without state (`Router<()>`) find their authenticator in the
 /// request extensions; this placeholder makes the `FromRef` bound hold and
@@ -85,19 +85,22 @@ impl FromRef<()> for UssoAuth {
     }
 }
 
+/// The authenticator for this request: the router state's, when it has one
+/// (the most specific configuration wins over an outer layer's), else the
+/// one a layer or `Extension` put in the request.
 pub(crate) fn authenticator<S>(parts: &Parts, state: &S) -> Result<UssoAuth, AuthRejection>
 where
     UssoAuth: FromRef<S>,
 {
-    if let Some(auth) = parts.extensions.get::<UssoAuth>() {
-        return Ok(auth.clone());
+    let from_state = UssoAuth::from_ref(state);
+    if from_state.is_configured() {
+        return Ok(from_state);
     }
-    let auth = UssoAuth::from_ref(state);
-    if auth.is_configured() {
-        Ok(auth)
-    } else {
-        Err(AuthRejection::bare(AuthError::MissingAuthenticator))
-    }
+    parts
+        .extensions
+        .get::<UssoAuth>()
+        .cloned()
+        .ok_or_else(|| AuthRejection::bare(AuthError::MissingAuthenticator))
 }
 
 /// Verifies the request's credential into `C`, reusing an earlier result.
@@ -109,20 +112,25 @@ where
     UssoAuth: FromRef<S>,
 {
     let auth = authenticator(parts, state)?;
-    if let Some(Verified(claims)) = parts.extensions.get::<Verified<C>>() {
+    // Reuse only a verification made by this very authenticator: an outer
+    // layer with looser rules (another audience) must not vouch for a
+    // router that configured stricter ones.
+    if let Some(Verified(by, claims)) = parts.extensions.get::<Verified<C>>()
+        && *by == auth.id()
+    {
         return Ok((claims.clone(), auth));
     }
     let claims = auth
         .authenticate::<C>(&parts.headers)
         .await
         .map_err(|e| AuthRejection::new(e, &auth))?;
-    parts.extensions.insert(Verified(claims.clone()));
+    parts.extensions.insert(Verified(auth.id(), claims.clone()));
     // Extractors of the standard claims (`Workspace`, `UserData`) reuse
     // this verification too, even when the handler's type is a custom one.
     if std::any::TypeId::of::<C>() != std::any::TypeId::of::<UserData>() {
         parts
             .extensions
-            .insert(Verified(claims.user_data().clone()));
+            .insert(Verified(auth.id(), claims.user_data().clone()));
     }
     Ok((claims, auth))
 }

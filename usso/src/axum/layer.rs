@@ -155,7 +155,12 @@ where
         Box::pin(async move {
             match auth.authenticate::<C>(request.headers()).await {
                 Ok(claims) => {
-                    request.extensions_mut().insert(Verified(claims.clone()));
+                    request
+                        .extensions_mut()
+                        .insert(Verified(auth.id(), claims.user_data().clone()));
+                    request
+                        .extensions_mut()
+                        .insert(Verified(auth.id(), claims.clone()));
                     request.extensions_mut().insert(claims);
                 }
                 Err(AuthError::TokenNotFound) if !required => {}
