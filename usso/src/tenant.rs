@@ -22,6 +22,13 @@ use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UssoAuth};
 /// Tenants whose configs name the same JWKS URL share one key store.
 /// The extractors, layer and macros work unchanged with the result.
 ///
+/// **Trust boundary.** Binding a token to its tenant rests on each tenant
+/// having its own signing keys. Tenants that share a JWKS (one identity
+/// server signing for several tenants) share trust: any key in that set
+/// can sign for any of them, so a compromise of that server or key is a
+/// compromise of all of them. Give tenants separate key sets when they must
+/// be isolated from each other.
+///
 /// ```
 /// use usso::{JwtConfig, MultiTenant};
 ///
@@ -113,15 +120,17 @@ impl MultiTenant {
         for (id, mut config) in self.tenants {
             if let Selector::Issuer = self.selector {
                 let issuers = config.issuers();
-                if issuers.is_empty() {
-                    let mut rules = (*config.rules).clone();
-                    rules.issuers = vec![id.clone()];
-                    config.rules = Arc::new(rules);
-                } else if issuers != [id.clone()] {
+                if !issuers.is_empty() && issuers != [id.clone()] {
                     return Err(invalid(format!(
                         "tenant `{id}` must accept exactly its own issuer, not {issuers:?}"
                     )));
                 }
+                // The binding of keys to issuers rests on this check, so it
+                // is forced on whatever the tenant's config says.
+                let mut rules = (*config.rules).clone();
+                rules.issuers = vec![id.clone()];
+                rules.verify_iss = true;
+                config.rules = Arc::new(rules);
             }
             let verifier = Verifier::new_sharing(config, &mut stores)?;
             if tenants.insert(id.clone(), Arc::new(verifier)).is_some() {
