@@ -406,3 +406,37 @@ fn tokens_never_appear_in_logs() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_key_used_before_the_jwks_publishes_it_is_accepted_after_the_cooldown() {
+    let issuer = TestIssuer::start().await;
+    let options = JwksOptions::default().miss_cooldown(Duration::from_millis(500));
+    let auth = UssoAuth::new(
+        issuer
+            .config_builder()
+            .jwks_options(options)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let app = router(auth);
+    assert_eq!(
+        with_token(&app, &issuer.token().mint()).await.0,
+        StatusCode::OK
+    );
+    // The issuer starts signing with a new key before its JWKS lists it.
+    issuer.rotate(Rotation::KeepOld);
+    issuer.set_published(Algorithm::EdDSA, false);
+    let early = issuer.token().mint();
+    let (status, body) = with_token(&app, &early).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unknown_key"))
+    );
+    // Published now; once the cooldown has passed the same token is accepted
+    // (jwt-authorizer-style "unknown until the next scheduled refresh" would
+    // refuse it for minutes).
+    issuer.set_published(Algorithm::EdDSA, true);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(with_token(&app, &early).await.0, StatusCode::OK);
+}

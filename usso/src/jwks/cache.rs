@@ -1,7 +1,7 @@
 //! The cached side of the JWKS store: one parsed key set, indexed by `kid`,
 //! and the bounded negative cache of `kid`s a fetch proved unknown.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -190,27 +190,38 @@ fn parse_key(value: serde_json::Value) -> Result<Arc<VerifyingKey>, String> {
     Ok(Arc::new(key))
 }
 
-/// `kid`s a successful fetch proved unknown, valid until the next
-/// successful fetch (`epoch`). Bounded: when full, further `kid`s are not
-/// remembered, and the miss cooldown alone limits their refetches.
+/// `kid`s a successful fetch proved unknown, remembered until the next
+/// successful fetch (`epoch`) or for one miss cooldown, whichever comes
+/// first: a key the issuer starts using just before its JWKS (or a CDN in
+/// front of it) publishes it is retried after the cooldown instead of being
+/// refused until the next scheduled refresh. Bounded: when full, further
+/// `kid`s are not remembered, and the miss cooldown alone limits their
+/// refetches.
 #[derive(Debug, Default)]
 pub(crate) struct NegativeCache {
     epoch: u64,
-    kids: HashSet<Box<str>>,
+    kids: HashMap<Box<str>, Instant>,
 }
 
 impl NegativeCache {
-    pub(crate) fn contains(&self, epoch: u64, kid: &str) -> bool {
-        self.epoch == epoch && self.kids.contains(kid)
+    pub(crate) fn contains(&self, epoch: u64, kid: &str, ttl: Duration) -> bool {
+        self.epoch == epoch
+            && self
+                .kids
+                .get(kid)
+                .is_some_and(|since| since.elapsed() < ttl)
     }
 
-    pub(crate) fn insert(&mut self, epoch: u64, kid: &str) {
+    pub(crate) fn insert(&mut self, epoch: u64, kid: &str, ttl: Duration) {
         if self.epoch != epoch {
             self.epoch = epoch;
             self.kids.clear();
         }
+        if self.kids.len() >= MAX_NEGATIVE {
+            self.kids.retain(|_, since| since.elapsed() < ttl);
+        }
         if self.kids.len() < MAX_NEGATIVE {
-            self.kids.insert(Box::from(kid));
+            self.kids.insert(Box::from(kid), Instant::now());
         }
     }
 }

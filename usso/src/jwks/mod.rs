@@ -514,7 +514,7 @@ impl JwksStore {
             self.negative
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .insert(set_id, kid);
+                .insert(set_id, kid, self.options.miss_cooldown);
         }
         unknown_key(kid)
     }
@@ -523,7 +523,7 @@ impl JwksStore {
         self.negative
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .contains(set_id, kid)
+            .contains(set_id, kid, self.options.miss_cooldown)
     }
 
     /// Whether an unknown `kid` may cause a refetch now. This budget is
