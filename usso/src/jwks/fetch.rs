@@ -58,7 +58,19 @@ pub(crate) fn default_client(options: &JwksOptions) -> Result<reqwest::Client, r
         .connect_timeout(options.connect_timeout)
         .timeout(options.fetch_timeout)
         .pool_max_idle_per_host(0)
-        .redirect(reqwest::redirect::Policy::limited(5))
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            // Follow at most 5 redirects, and never from https to http: a
+            // downgrade would let anyone on the path replace the keys.
+            let downgrade = attempt.url().scheme() != "https"
+                && attempt.previous().iter().any(|u| u.scheme() == "https");
+            if downgrade {
+                attempt.error("refusing a JWKS redirect from https to http")
+            } else if attempt.previous().len() > 5 {
+                attempt.error("too many JWKS redirects")
+            } else {
+                attempt.follow()
+            }
+        }))
         .user_agent(concat!("usso/", env!("CARGO_PKG_VERSION")))
         .build()
 }
