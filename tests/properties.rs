@@ -33,15 +33,15 @@ proptest! {
 
     #[test]
     fn arbitrary_strings_never_panic_the_verifier(s in "\\PC{0,300}") {
-        let key = SigningKey::hmac(Algorithm::HS256, b"k");
-        let auth = UssoAuth::new(JwtConfig::builder().key(Key::hmac_secret(b"k")).algorithm(Algorithm::HS256).build().unwrap()).unwrap();
+        let key = SigningKey::hmac(Algorithm::HS256, &[1u8; 32]);
+        let auth = UssoAuth::new(JwtConfig::builder().key(Key::hmac_secret([1u8; 32])).algorithm(Algorithm::HS256).build().unwrap()).unwrap();
         let _ = auth.verify_token_sync::<UserData>(&s);
         let _ = key;
     }
 
     #[test]
     fn jwt_shaped_garbage_never_panics(a in "[A-Za-z0-9_-]{0,80}", b in "[A-Za-z0-9_-]{0,200}", c in "[A-Za-z0-9_-]{0,100}") {
-        let auth = UssoAuth::new(JwtConfig::builder().key(Key::hmac_secret(b"k")).algorithm(Algorithm::HS256).build().unwrap()).unwrap();
+        let auth = UssoAuth::new(JwtConfig::builder().key(Key::hmac_secret([1u8; 32])).algorithm(Algorithm::HS256).build().unwrap()).unwrap();
         let _ = auth.verify_token_sync::<UserData>(&format!("{a}.{b}.{c}"));
     }
 

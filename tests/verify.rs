@@ -81,7 +81,7 @@ async fn every_algorithm_verifies_with_a_generated_key() {
 #[tokio::test]
 async fn hmac_algorithms_verify_with_an_explicit_secret() {
     for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
-        let secret = b"a-long-enough-shared-secret-for-tests";
+        let secret = b"a shared secret that is long enough for HS512: 64 bytes or more!!";
         let key = SigningKey::hmac(alg, secret);
         let auth = auth_with(Key::hmac_secret(secret), Some(alg));
         verify(&auth, &sign(&key, &claims()))
@@ -194,6 +194,9 @@ fn config_errors_are_found_at_build() {
         (Key::pem(fixture("rsa2048.pub.pem")), Some(Algorithm::HS256)),
         (Key::pem(fixture("ed25519.pub.pem")), Some(Algorithm::RS256)),
         (Key::hmac_secret(b"secret"), None),
+        // Shorter than the hash output (RFC 7518 §3.2).
+        (Key::hmac_secret([1u8; 16]), Some(Algorithm::HS256)),
+        (Key::hmac_secret([1u8; 40]), Some(Algorithm::HS384)),
         (Key::jwk(r#"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#), None),
     ];
     for (key, alg) in bad {

@@ -127,6 +127,22 @@ impl VerifyingKey {
             None => AlgorithmSet::of_family(family),
         };
         check_material(&material)?;
+        if let KeyMaterial::Hmac(secret) = &material {
+            // RFC 7518 §3.2: a key at least as long as the hash output.
+            for alg in algorithms.iter() {
+                let min = match alg {
+                    Algorithm::HS384 => 48,
+                    Algorithm::HS512 => 64,
+                    _ => 32,
+                };
+                if secret.len() < min {
+                    return Err(KeyError(format!(
+                        "an {alg} secret must be at least {min} bytes (RFC 7518 §3.2), got {}",
+                        secret.len()
+                    )));
+                }
+            }
+        }
         let prepared = PreparedKey::new(&material, algorithms)?;
         Ok(Self {
             kid: kid.map(Into::into),
