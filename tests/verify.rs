@@ -213,13 +213,35 @@ fn config_errors_are_found_at_build() {
         JwtConfig::builder().jwks_url("ftp://x/jwks").build(),
         Err(ConfigError::InvalidUrl { .. })
     ));
+    let jwks = || JwtConfig::builder().jwks_url("http://x/jwks");
     assert!(matches!(
-        JwtConfig::builder()
-            .jwks_url("http://x/jwks")
+        jwks()
+            .issuer("i")
+            .audience("a")
             .leeway(Duration::from_secs(3600))
             .build(),
-        Err(ConfigError::InvalidSetting { .. })
+        Err(ConfigError::InvalidSetting {
+            setting: "leeway",
+            ..
+        })
     ));
+    // A JWKS usually signs for every app of an identity server: audience and
+    // issuer are required, or explicitly waived.
+    assert!(matches!(
+        jwks().issuer("i").build(),
+        Err(ConfigError::InvalidSetting {
+            setting: "audience",
+            ..
+        })
+    ));
+    assert!(matches!(
+        jwks().audience("a").build(),
+        Err(ConfigError::InvalidSetting {
+            setting: "issuer",
+            ..
+        })
+    ));
+    assert!(jwks().verify_aud(false).verify_iss(false).build().is_ok());
 }
 
 /// Runs `from_env_probe` in a child process with exactly these variables:

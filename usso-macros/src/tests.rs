@@ -824,7 +824,12 @@ fn a_conditional_claims_parameter_is_an_error() {
         r#"async fn wipe(#[cfg(feature = "audit")] user: UserData, State(db): State<Db>) {}"#,
     );
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].0.contains("the claims parameter can't be conditional"), "{errors:?}");
+    assert!(
+        errors[0]
+            .0
+            .contains("the claims parameter can't be conditional"),
+        "{errors:?}"
+    );
     assert!(errors[0].1.contains("cfg"), "{errors:?}");
     assert!(fallback.contains("async fn wipe"), "{fallback}");
 }

@@ -226,8 +226,10 @@ impl JwtConfigBuilder {
         self
     }
 
-    /// Accept tokens from this issuer (adds to the list). Defaults to none,
-    /// which skips the `iss` check; when set, a token without `iss` is rejected.
+    /// Accept tokens from this issuer (adds to the list); a token without
+    /// `iss` is then rejected. Defaults to none: with a static key that
+    /// skips the `iss` check, while a JWKS-backed config must set one (or
+    /// opt out with [`verify_iss(false)`](Self::verify_iss)).
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuers.push(issuer.into());
         self
@@ -243,9 +245,12 @@ impl JwtConfigBuilder {
         self
     }
 
-    /// Accept tokens for this audience (adds to the list). Defaults to none,
-    /// which skips the `aud` check; when set, the token's `aud` (a string or
-    /// an array) must contain one of them.
+    /// Accept tokens for this audience (adds to the list); the token's `aud`
+    /// (a string or an array) must then contain one of them. Defaults to
+    /// none: with a static key that skips the `aud` check, while a
+    /// JWKS-backed config must set one (or opt out with
+    /// [`verify_aud(false)`](Self::verify_aud)), because one identity
+    /// server's keys usually sign for many apps.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.audiences.push(audience.into());
         self
@@ -356,6 +361,8 @@ impl JwtConfigBuilder {
     /// ```
     /// let config = usso::JwtConfig::builder()
     ///     .jwks_url("http://localhost:8000/.well-known/jwks.json")
+    ///     .issuer("http://localhost:8000")
+    ///     .audience("your-app")
     ///     .header("X-Access-Token", None)      // the raw header value is the token
     ///     .cookie_name("access_token")
     ///     .build()?;
@@ -439,6 +446,26 @@ impl JwtConfigBuilder {
             (Some(_), Some(_)) => return Err(ConfigError::BothKeySources),
             (Some(url), None) => {
                 check_url("jwks_url", &url)?;
+                // One identity server's JWKS usually signs for every app it
+                // serves: without an audience (and issuer) check, a token
+                // minted for another app would be accepted here.
+                if self.verify_aud && self.audiences.is_empty() {
+                    return Err(ConfigError::InvalidSetting {
+                        setting: "audience",
+                        reason:
+                            "keys come from a JWKS but no audience is set: set `.audience(..)` \
+                                 (or `.verify_aud(false)` to accept tokens for any audience)"
+                                .into(),
+                    });
+                }
+                if self.verify_iss && self.issuers.is_empty() {
+                    return Err(ConfigError::InvalidSetting {
+                        setting: "issuer",
+                        reason: "keys come from a JWKS but no issuer is set: set `.issuer(..)` \
+                                 (or `.verify_iss(false)` to accept tokens from any issuer)"
+                            .into(),
+                    });
+                }
                 self.jwks_options.validate()?;
                 KeySourceConfig::Jwks {
                     url,

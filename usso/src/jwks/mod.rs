@@ -48,6 +48,8 @@ const REGISTRY_CAP: usize = 1024;
 /// let auth = UssoAuth::new(
 ///     JwtConfig::builder()
 ///         .jwks_url("https://sso.example.com/.well-known/jwks.json")
+///         .issuer("https://sso.example.com")
+///         .audience("my-api")
 ///         .build()?,
 /// )?;
 /// let store = auth.jwks_store().expect("configured with a JWKS URL");
