@@ -662,6 +662,16 @@ async fn http_api_key_verifier_posts_to_the_configured_endpoint_and_caches() {
             .status,
         StatusCode::UNAUTHORIZED
     );
+    // A rejected key is remembered briefly: repeating it costs no request.
+    for _ in 0..5 {
+        let r = send(&app, get_with("/data", &[("x-api-key", "k-bad")])).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        2,
+        "one check for the good key, one for the bad"
+    );
     server.abort();
 }
 

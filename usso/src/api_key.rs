@@ -97,8 +97,9 @@ impl fmt::Debug for ApiKeys {
 }
 
 /// Asks a USSO server: `POST {endpoint}` with `{"api_key": "…"}`, expecting
-/// the key owner's claims as JSON. Answers are cached for 60 seconds in at
-/// most 1024 entries (both configurable).
+/// the key owner's claims as JSON. Accepted keys are cached for 60 seconds
+/// and rejected ones for 10 seconds, in at most 1024 entries; at most 32
+/// checks are in flight, each bounded to 5 seconds and a 64 KiB answer.
 ///
 /// The endpoint is always one you configure; usso never picks a default
 /// server to send credentials to.
@@ -115,8 +116,21 @@ pub struct HttpApiKeyVerifier {
     client: reqwest::Client,
     ttl: Duration,
     capacity: usize,
-    cache: Mutex<HashMap<String, (Instant, UserData)>>,
+    /// `None` remembers a rejected key (for [`NEGATIVE_TTL`]), so a flood of
+    /// random keys can't turn into a flood of outbound requests.
+    cache: Mutex<HashMap<String, (Instant, Option<UserData>)>>,
+    /// Bounds the outbound checks in flight.
+    inflight: tokio::sync::Semaphore,
 }
+
+/// How long a rejected API key is remembered.
+const NEGATIVE_TTL: Duration = Duration::from_secs(10);
+/// Most outbound API-key checks in flight at once.
+const MAX_INFLIGHT: usize = 32;
+/// Largest answer body read from the endpoint.
+const MAX_ANSWER_BYTES: usize = 64 * 1024;
+/// Timeout of one check, also applied to a client passed in.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl fmt::Debug for HttpApiKeyVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -149,6 +163,7 @@ impl HttpApiKeyVerifier {
             ttl: Duration::from_secs(60),
             capacity: 1024,
             cache: Mutex::new(HashMap::new()),
+            inflight: tokio::sync::Semaphore::new(MAX_INFLIGHT),
         })
     }
 
@@ -173,18 +188,22 @@ impl HttpApiKeyVerifier {
         self
     }
 
-    fn cached(&self, key: &str) -> Option<UserData> {
+    /// `Some(Some(user))`: accepted recently; `Some(None)`: rejected recently.
+    fn cached(&self, key: &str) -> Option<Option<UserData>> {
         let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        cache
-            .get(key)
-            .filter(|(at, _)| at.elapsed() < self.ttl)
-            .map(|(_, user)| user.clone())
+        let (at, answer) = cache.get(key)?;
+        let ttl = if answer.is_some() {
+            self.ttl
+        } else {
+            NEGATIVE_TTL
+        };
+        (at.elapsed() < ttl).then(|| answer.clone())
     }
 
-    fn store(&self, key: &str, user: &UserData) {
+    fn store(&self, key: &str, answer: Option<&UserData>) {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         if cache.len() >= self.capacity {
-            let ttl = self.ttl;
+            let ttl = self.ttl.max(NEGATIVE_TTL);
             cache.retain(|_, (at, _)| at.elapsed() < ttl);
             if cache.len() >= self.capacity {
                 // Still full of fresh entries: forget the oldest.
@@ -197,53 +216,68 @@ impl HttpApiKeyVerifier {
                 }
             }
         }
-        cache.insert(key.to_owned(), (Instant::now(), user.clone()));
+        cache.insert(key.to_owned(), (Instant::now(), answer.cloned()));
     }
 
     async fn fetch(&self, key: &str) -> Result<UserData, AuthError> {
         let unavailable = || AuthError::KeysUnavailable {
             retry_after: Duration::from_secs(5),
         };
+        let _permit = self.inflight.acquire().await.map_err(|_| unavailable())?;
         let body = serde_json::json!({ "api_key": key }).to_string();
-        let response = self
-            .client
-            .post(&self.endpoint)
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| {
-                tracing::warn!(error = %e, "usso: API key endpoint unreachable");
+        let exchange = async {
+            let mut response = self
+                .client
+                .post(&self.endpoint)
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .timeout(CHECK_TIMEOUT)
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "usso: API key endpoint unreachable");
+                    unavailable()
+                })?;
+            let status = response.status();
+            let rejected = status.is_client_error()
+                && status != http::StatusCode::REQUEST_TIMEOUT
+                && status != http::StatusCode::TOO_MANY_REQUESTS;
+            if rejected {
+                return Ok(None);
+            }
+            if !status.is_success() {
+                tracing::warn!(%status, "usso: API key endpoint failed");
+                return Err(unavailable());
+            }
+            let mut bytes = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(|_| unavailable())? {
+                if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
+                    tracing::warn!("usso: API key endpoint answer is too large");
+                    return Err(unavailable());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+                tracing::warn!(error = %e, "usso: API key endpoint sent unusable claims");
                 unavailable()
-            })?;
-        let status = response.status();
-        if status.is_client_error() {
-            return Err(AuthError::invalid("the API key was not accepted"));
-        }
-        if !status.is_success() {
-            tracing::warn!(%status, "usso: API key endpoint failed");
-            return Err(unavailable());
-        }
-        let bytes = response.bytes().await.map_err(|_| unavailable())?;
-        if bytes.len() > 64 * 1024 {
-            return Err(unavailable());
-        }
-        serde_json::from_slice(&bytes).map_err(|e| {
-            tracing::warn!(error = %e, "usso: API key endpoint sent unusable claims");
-            unavailable()
-        })
+            })
+        };
+        let answer = tokio::time::timeout(CHECK_TIMEOUT, exchange)
+            .await
+            .map_err(|_| unavailable())??;
+        self.store(key, answer.as_ref());
+        answer.ok_or_else(|| AuthError::invalid("the API key was not accepted"))
     }
 }
 
 impl ApiKeyVerifier for HttpApiKeyVerifier {
     fn verify<'a>(&'a self, api_key: &'a str) -> ApiKeyFuture<'a> {
         Box::pin(async move {
-            if let Some(user) = self.cached(api_key) {
-                return Ok(user);
+            match self.cached(api_key) {
+                Some(Some(user)) => Ok(user),
+                Some(None) => Err(AuthError::invalid("the API key was not accepted")),
+                None => self.fetch(api_key).await,
             }
-            let user = self.fetch(api_key).await?;
-            self.store(api_key, &user);
-            Ok(user)
         })
     }
 }
