@@ -790,3 +790,94 @@ async fn an_outer_layer_never_vouches_for_a_router_with_stricter_rules() {
     .await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn cookie_tokens_are_refused_on_cross_site_state_changes() {
+    let issuer = TestIssuer::start().await;
+    let app: Router = Router::new()
+        .route(
+            "/act",
+            post(|user: UserData| async move { user.sub.unwrap_or_default() }).get(me),
+        )
+        .with_state(issuer.auth());
+    let token = issuer.token().sub("user:1").mint();
+    let cookie = format!("usso-access-token={token}");
+    let call = |method: &'static str, headers: Vec<(&'static str, String)>| {
+        let mut b = Request::builder().method(method).uri("/act");
+        for (k, v) in headers {
+            b = b.header(k, v);
+        }
+        b.body(Body::empty()).unwrap()
+    };
+    let c = || ("cookie", cookie.clone());
+    // Cross-site POST carried by the browser's cookie: refused.
+    let r = send(
+        &app,
+        call("POST", vec![c(), ("sec-fetch-site", "cross-site".into())]),
+    )
+    .await;
+    assert_eq!(
+        (r.status, &r.body["error"]),
+        (StatusCode::FORBIDDEN, &json!("forbidden"))
+    );
+    let r = send(
+        &app,
+        call(
+            "POST",
+            vec![
+                c(),
+                ("origin", "https://evil.example".into()),
+                ("host", "api.example".into()),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Same-site POST, a cookie GET from anywhere, a non-browser client, and
+    // a bearer header from anywhere: allowed.
+    let r = send(
+        &app,
+        call("POST", vec![c(), ("sec-fetch-site", "same-origin".into())]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = send(
+        &app,
+        call(
+            "POST",
+            vec![
+                c(),
+                ("origin", "https://api.example".into()),
+                ("host", "api.example".into()),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        send(
+            &app,
+            call("GET", vec![c(), ("sec-fetch-site", "cross-site".into())])
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, call("POST", vec![c()])).await.status,
+        StatusCode::OK
+    );
+    let bearer_header = ("authorization", bearer(&token));
+    assert_eq!(
+        send(
+            &app,
+            call(
+                "POST",
+                vec![bearer_header, ("sec-fetch-site", "cross-site".into())]
+            )
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+}

@@ -10,7 +10,7 @@ use crate::key_source::KeySource;
 use crate::tenant::TenantRouter;
 use crate::token_cache::{Entry, TokenCache};
 use crate::verify::{self, unix_now};
-use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UserData, find_token};
+use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UserData};
 
 /// Verifies tokens: the Rust twin of the seed's `USSOAuth`.
 ///
@@ -423,13 +423,36 @@ impl UssoAuth {
     /// [`AuthError::TokenNotFound`] when no credential is present, else as
     /// [`verify_token`](Self::verify_token).
     pub async fn authenticate<C: Claims>(&self, headers: &HeaderMap) -> Result<C, AuthError> {
+        self.authenticate_request(&http::Method::GET, headers).await
+    }
+
+    /// Like [`authenticate`](Self::authenticate), knowing the request
+    /// method: a state-changing request (`POST`, `PUT`, `PATCH`, `DELETE`, …)
+    /// whose token came from a **cookie** must be same-site
+    /// (`Sec-Fetch-Site`, else `Origin` vs `Host`), or it is a 403: browsers
+    /// attach cookies to cross-site requests (CSRF). Tokens from headers are
+    /// not affected. The axum extractors and layer call this.
+    ///
+    /// # Errors
+    /// As [`authenticate`](Self::authenticate), plus [`AuthError::Forbidden`]
+    /// for a cross-site cookie-authenticated state change.
+    pub async fn authenticate_request<C: Claims>(
+        &self,
+        method: &http::Method,
+        headers: &HeaderMap,
+    ) -> Result<C, AuthError> {
         match &self.inner.engine {
             Engine::Mock(user) => return mock_as(user),
             Engine::Unconfigured => return Err(AuthError::MissingAuthenticator),
             _ => {}
         }
-        let token = match find_token(headers, &self.inner.token_sources) {
-            Ok(token) => token,
+        let token = match crate::source::find_token_in(headers, &self.inner.token_sources) {
+            Ok((token, from_cookie)) => {
+                if from_cookie {
+                    crate::source::check_cookie_csrf(method, headers)?;
+                }
+                token
+            }
             Err(AuthError::TokenNotFound) => {
                 if let Some(api_keys) = &self.inner.api_keys
                     && let Some(key) = api_keys.find(headers)?

@@ -121,7 +121,7 @@ where
         return Ok((claims.clone(), auth));
     }
     let claims = auth
-        .authenticate::<C>(&parts.headers)
+        .authenticate_request::<C>(&parts.method, &parts.headers)
         .await
         .map_err(|e| AuthRejection::new(e, &auth))?;
     parts.extensions.insert(Verified(auth.id(), claims.clone()));

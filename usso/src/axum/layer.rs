@@ -153,7 +153,10 @@ where
         let auth = self.auth.clone();
         let required = self.required;
         Box::pin(async move {
-            match auth.authenticate::<C>(request.headers()).await {
+            match auth
+                .authenticate_request::<C>(request.method(), request.headers())
+                .await
+            {
                 Ok(claims) => {
                     request
                         .extensions_mut()
