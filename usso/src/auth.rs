@@ -61,6 +61,7 @@ pub(crate) enum Engine {
     Mock(Arc<UserData>),
     /// Stands in for "no authenticator in this router's state"; every use
     /// is [`AuthError::MissingAuthenticator`].
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     Unconfigured,
 }
 
@@ -265,6 +266,7 @@ impl UssoAuth {
 
     /// The placeholder behind `FromRef<()>`: every use fails with
     /// [`AuthError::MissingAuthenticator`].
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     pub(crate) fn unconfigured() -> Self {
         Self::from_engine(
             Engine::Unconfigured,
@@ -274,10 +276,12 @@ impl UssoAuth {
     }
 
     /// Identifies this authenticator (and its clones) within the process.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     pub(crate) fn id(&self) -> usize {
         Arc::as_ptr(&self.inner) as usize
     }
 
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     pub(crate) fn is_configured(&self) -> bool {
         !matches!(self.inner.engine, Engine::Unconfigured)
     }
