@@ -818,7 +818,12 @@ async fn cookie_tokens_are_refused_on_cross_site_state_changes() {
     .await;
     assert_eq!(
         (r.status, &r.body["error"]),
-        (StatusCode::FORBIDDEN, &json!("forbidden"))
+        (StatusCode::FORBIDDEN, &json!("cross_site_request"))
+    );
+    assert_eq!(
+        r.www.as_deref(),
+        Some("Bearer realm=\"usso\""),
+        "no RFC 6750 code fits a CSRF refusal"
     );
     let r = send(
         &app,

@@ -438,7 +438,7 @@ impl UssoAuth {
     /// not affected. The axum extractors and layer call this.
     ///
     /// # Errors
-    /// As [`authenticate`](Self::authenticate), plus [`AuthError::Forbidden`]
+    /// As [`authenticate`](Self::authenticate), plus [`AuthError::CrossSiteRequest`]
     /// for a cross-site cookie-authenticated state change.
     pub async fn authenticate_request<C: Claims>(
         &self,

@@ -83,6 +83,10 @@ pub enum AuthError {
         /// Which rule denied it.
         reason: Cow<'static, str>,
     },
+    /// A state-changing request from another site carried its token in a
+    /// cookie, which browsers attach on their own (CSRF). 403.
+    #[error("a cross-site request can't be authenticated by a cookie")]
+    CrossSiteRequest,
     /// The signing keys could not be obtained (the JWKS endpoint is down and
     /// no usable cached keys remain). 503 with `Retry-After`.
     #[error("the signing keys are temporarily unavailable")]
@@ -123,7 +127,8 @@ impl AuthError {
             Self::InsufficientScope { .. }
             | Self::InsufficientRole { .. }
             | Self::WorkspaceRequired
-            | Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            | Self::Forbidden { .. }
+            | Self::CrossSiteRequest => StatusCode::FORBIDDEN,
             Self::KeysUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::UnknownTenant => StatusCode::BAD_REQUEST,
             Self::MissingAuthenticator => StatusCode::INTERNAL_SERVER_ERROR,
@@ -145,6 +150,7 @@ impl AuthError {
             Self::InsufficientRole { .. } => "insufficient_role",
             Self::WorkspaceRequired => "workspace_required",
             Self::Forbidden { .. } => "forbidden",
+            Self::CrossSiteRequest => "cross_site_request",
             Self::KeysUnavailable { .. } => "keys_unavailable",
             Self::UnknownTenant => "unknown_tenant",
             Self::MissingAuthenticator => "authenticator_missing",
@@ -156,7 +162,8 @@ impl AuthError {
     pub fn rfc6750_error(&self) -> Option<&'static str> {
         match self.status() {
             StatusCode::UNAUTHORIZED if *self != Self::TokenNotFound => Some("invalid_token"),
-            StatusCode::FORBIDDEN => Some("insufficient_scope"),
+            // RFC 6750 has no code for a CSRF refusal: a bare challenge.
+            StatusCode::FORBIDDEN if *self != Self::CrossSiteRequest => Some("insufficient_scope"),
             _ => None,
         }
     }

@@ -159,9 +159,7 @@ pub(crate) fn check_cookie_csrf(
         },
     };
     if cross_site {
-        Err(AuthError::Forbidden {
-            reason: "a cross-site request can't be authenticated by a cookie".into(),
-        })
+        Err(AuthError::CrossSiteRequest)
     } else {
         Ok(())
     }
