@@ -243,6 +243,9 @@ fn config_sources(b: usso::JwtConfigBuilder) -> usso::JwtConfigBuilder {
         TokenSource::authorization(),
         TokenSource::cookie("access_token"),
     ])
+    // Repeated tokens skip signature work (see BENCHMARKS.md); every
+    // time-based check still runs on each request.
+    .token_cache(usso::TokenCacheOptions::default())
 }
 
 /// Starts the demo on `addr`. Uses the environment's identity server when
