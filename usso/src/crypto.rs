@@ -19,10 +19,14 @@ pub(crate) use self::aws::PreparedKey;
 #[cfg(all(feature = "rust_crypto", not(feature = "aws_lc_rs")))]
 pub(crate) use self::rust::PreparedKey;
 
-// With both backend features on (as under `--all-features`) aws-lc-rs is
-// used: a `compile_error!` there would break `cargo clippy --all-features`
-// and docs.rs, and usso never asks jsonwebtoken for its default provider,
-// so jsonwebtoken's runtime panic for that case can't happen here.
+// Both backends in one build is a mistake to report at compile time, never
+// jsonwebtoken's runtime panic. Lints and docs (`cargo clippy
+// --all-features`, docs.rs) still work: they only type-check, and for them
+// aws-lc-rs is the one compiled in.
+#[cfg(all(feature = "aws_lc_rs", feature = "rust_crypto", not(clippy), not(doc)))]
+compile_error!(
+    "usso has two crypto backends enabled: choose one, `aws_lc_rs` (the default) or `rust_crypto` (with `default-features = false`)"
+);
 
 #[cfg(feature = "aws_lc_rs")]
 mod aws {

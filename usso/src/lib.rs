@@ -77,7 +77,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `aws_lc_rs` | yes | the aws-lc-rs crypto backend (keys parsed once, fastest) |
-//! | `rust_crypto` | no | the RustCrypto backend (pure Rust); if both are on, aws-lc-rs is used |
+//! | `rust_crypto` | no | the RustCrypto backend (pure Rust; use with `default-features = false`: two backends in one build are a `compile_error!`, none too) |
 //! | `axum` | yes | extractors, [`UssoLayer`], RFC 6750 responses |
 //! | `macros` | yes | `#[require_scope]`, `#[require_role]`, `#[workspace_scoped]`, … |
 //! | `testing` | no | `testing::TestIssuer`: a real JWKS issuer on 127.0.0.1 for tests |
