@@ -105,8 +105,20 @@ impl Verifier {
             Some(found) => found?,
             None => self.keys.key(parsed.kid.as_deref(), parsed.alg).await?,
         };
-        let claims = verify::finish::<C>(&parsed, &key, rules, now)?;
-        self.remember(token, &parsed, key, &claims, now);
+        self.finish(token, &parsed, key, now)
+    }
+
+    /// Checks the signature and claims with the one key for this token, and
+    /// caches the result when the verified-token cache is on.
+    fn finish<C: Claims>(
+        &self,
+        token: &str,
+        parsed: &verify::ParsedToken<'_>,
+        key: Arc<crate::verifying_key::VerifyingKey>,
+        now: i64,
+    ) -> Result<C, AuthError> {
+        let claims = verify::finish::<C>(parsed, &key, &self.config.rules, now)?;
+        self.remember(token, parsed, key, &claims, now);
         Ok(claims)
     }
 
@@ -178,9 +190,7 @@ impl Verifier {
             .unwrap_or(Err(AuthError::KeysUnavailable {
                 retry_after: std::time::Duration::from_secs(1),
             }))?;
-        let claims = verify::finish::<C>(&parsed, &key, rules, now)?;
-        self.remember(token, &parsed, key, &claims, now);
-        Ok(claims)
+        self.finish(token, &parsed, key, now)
     }
 }
 
@@ -268,11 +278,17 @@ impl UssoAuth {
     /// [`AuthError::MissingAuthenticator`].
     #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     pub(crate) fn unconfigured() -> Self {
-        Self::from_engine(
-            Engine::Unconfigured,
-            TokenSource::defaults().into(),
-            "usso".into(),
-        )
+        // Asked for on every request of a router without state: built once.
+        static UNCONFIGURED: std::sync::OnceLock<UssoAuth> = std::sync::OnceLock::new();
+        UNCONFIGURED
+            .get_or_init(|| {
+                Self::from_engine(
+                    Engine::Unconfigured,
+                    TokenSource::defaults().into(),
+                    "usso".into(),
+                )
+            })
+            .clone()
     }
 
     /// Identifies this authenticator (and its clones) within the process.

@@ -124,15 +124,23 @@ where
         .authenticate_request::<C>(&parts.method, &parts.headers)
         .await
         .map_err(|e| AuthRejection::new(e, &auth))?;
-    parts.extensions.insert(Verified(auth.id(), claims.clone()));
+    remember_verified(&mut parts.extensions, auth.id(), &claims);
+    Ok((claims, auth))
+}
+
+/// Records a verification made by authenticator `by` for the rest of the
+/// request (extractors and layer alike).
+pub(crate) fn remember_verified<C: Claims>(
+    extensions: &mut http::Extensions,
+    by: usize,
+    claims: &C,
+) {
+    extensions.insert(Verified(by, claims.clone()));
     // Extractors of the standard claims (`Workspace`, `UserData`) reuse
     // this verification too, even when the handler's type is a custom one.
     if std::any::TypeId::of::<C>() != std::any::TypeId::of::<UserData>() {
-        parts
-            .extensions
-            .insert(Verified(auth.id(), claims.user_data().clone()));
+        extensions.insert(Verified(by, claims.user_data().clone()));
     }
-    Ok((claims, auth))
 }
 
 fn authorize<C: Claims, P: Policy>(claims: &C, auth: &UssoAuth) -> Result<(), AuthRejection> {

@@ -10,7 +10,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use super::AuthRejection;
-use super::extract::Verified;
+use super::extract::remember_verified;
 use crate::{AuthError, Claims, UserData, UssoAuth};
 
 /// Tower middleware that authenticates every request: the twin of the
@@ -158,12 +158,7 @@ where
                 .await
             {
                 Ok(claims) => {
-                    request
-                        .extensions_mut()
-                        .insert(Verified(auth.id(), claims.user_data().clone()));
-                    request
-                        .extensions_mut()
-                        .insert(Verified(auth.id(), claims.clone()));
+                    remember_verified(request.extensions_mut(), auth.id(), &claims);
                     request.extensions_mut().insert(claims);
                 }
                 Err(AuthError::TokenNotFound) if !required => {}

@@ -9,8 +9,6 @@ use serde_json::Value;
 
 use super::args::{self, Opt};
 use super::{Failure, Outcome, out, runtime};
-use crate::jwk::RawJwk;
-use crate::verify::MAX_KID_LEN;
 use crate::verifying_key::VerifyingKey;
 use crate::{Algorithm, JwksOptions};
 
@@ -69,12 +67,8 @@ async fn fetch(url: &str) -> Result<Fetched, Failure> {
     let options = JwksOptions::default();
     let timeout = options.fetch_timeout;
     let max = options.max_body_bytes;
-    let client = reqwest::Client::builder()
-        .connect_timeout(options.connect_timeout)
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::limited(5))
-        .user_agent(concat!("usso-cli/", env!("CARGO_PKG_VERSION")))
-        .build()
+    // The store's own client: same timeouts and redirect rules.
+    let client = crate::jwks::fetch::default_client(&options)
         .map_err(|e| Failure::failed(format!("cannot build the HTTP client: {e}")))?;
     let failed = |e: reqwest::Error| {
         if e.is_timeout() {
@@ -196,17 +190,9 @@ fn size(key: &Value) -> String {
     }
 }
 
-/// What usso's key store does with one key (the same checks, in the same order).
-fn check(value: &Value) -> Result<VerifyingKey, String> {
-    let raw: RawJwk =
-        serde_json::from_value(value.clone()).map_err(|e| format!("not a JWK: {e}"))?;
-    let kid = raw.kid.as_deref();
-    if kid.is_some_and(|kid| kid.len() > MAX_KID_LEN) {
-        return Err(format!("its kid is longer than {MAX_KID_LEN} bytes"));
-    }
-    // `false`: a fetched JWKS never yields an HMAC secret.
-    let resolved = raw.resolve(false).map_err(|e| e.0)?;
-    VerifyingKey::new(resolved.material, resolved.alg, kid).map_err(|e| e.0)
+/// What usso's key store does with one key: the store's own check.
+fn check(value: &Value) -> Result<std::sync::Arc<VerifyingKey>, String> {
+    crate::jwks::cache::parse_key(value.clone())
 }
 
 fn report(fetched: &Fetched) -> Report {

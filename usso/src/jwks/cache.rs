@@ -98,6 +98,10 @@ impl KeySet {
             skipped += set.keys.len() - max_keys;
         }
         for (index, value) in set.keys.into_iter().take(max_keys).enumerate() {
+            let shown = value
+                .get("kid")
+                .and_then(serde_json::Value::as_str)
+                .map(|kid| shown_kid(kid).escape_debug().to_string());
             match parse_key(value) {
                 Ok(key) => {
                     if let Some(kid) = key.kid() {
@@ -116,7 +120,8 @@ impl KeySet {
                     all.push(key);
                 }
                 Err(reason) => {
-                    tracing::warn!(jwks_url = url, index, %reason, "JWKS key skipped");
+                    let kid = shown.as_deref().unwrap_or("-");
+                    tracing::warn!(jwks_url = url, index, kid, %reason, "JWKS key skipped");
                     skipped += 1;
                 }
             }
@@ -174,19 +179,17 @@ impl KeySet {
     }
 }
 
-fn parse_key(value: serde_json::Value) -> Result<Arc<VerifyingKey>, String> {
+/// One JWK of a fetched set, with the store's checks: the reason it is
+/// skipped, if it is. The CLI's `usso jwks` reports exactly these.
+pub(crate) fn parse_key(value: serde_json::Value) -> Result<Arc<VerifyingKey>, String> {
     let raw: RawJwk = serde_json::from_value(value).map_err(|e| format!("not a JWK: {e}"))?;
     let kid = raw.kid.as_deref();
     if kid.is_some_and(|kid| kid.len() > MAX_KID_LEN) {
         return Err(format!("its kid is longer than {MAX_KID_LEN} bytes"));
     }
-    let describe = |e: crate::verifying_key::KeyError| match kid {
-        Some(kid) => format!("kid `{}`: {e}", shown_kid(kid).escape_debug()),
-        None => e.0,
-    };
     // `false`: a fetched JWKS never yields an HMAC secret.
-    let resolved = raw.resolve(false).map_err(describe)?;
-    let key = VerifyingKey::new(resolved.material, resolved.alg, kid).map_err(describe)?;
+    let resolved = raw.resolve(false).map_err(|e| e.0)?;
+    let key = VerifyingKey::new(resolved.material, resolved.alg, kid).map_err(|e| e.0)?;
     Ok(Arc::new(key))
 }
 

@@ -5,9 +5,9 @@
 //!
 #![doc = include_str!("policy.md")]
 
-mod cache;
+pub(crate) mod cache;
 mod discovery;
-mod fetch;
+pub(crate) mod fetch;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
