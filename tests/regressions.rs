@@ -440,3 +440,188 @@ async fn a_key_used_before_the_jwks_publishes_it_is_accepted_after_the_cooldown(
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(with_token(&app, &early).await.0, StatusCode::OK);
 }
+
+/// The eight small-order points of edwards25519, canonically encoded: the
+/// identity, the point of order 2, two of order 4 and four of order 8.
+const SMALL_ORDER_KEYS: [&str; 8] = [
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0000000000000000000000000000000000000000000000000000000000000080",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+];
+
+/// Non-canonical encodings of small-order points: `y ≥ p`, or `x = 0` with
+/// the sign bit set.
+const NON_CANONICAL_KEYS: [&str; 4] = [
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "0100000000000000000000000000000000000000000000000000000000000080",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+];
+
+fn hex32(hex: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+    }
+    out
+}
+
+/// A token "signed" with `R = identity, S = 0`, which RFC 8032's check
+/// accepts whenever `[k]A` is the identity: always for the identity key,
+/// for about one message in `order(A)` for the others. Returns the token and
+/// whether a lax Ed25519 verifier (aws-lc-rs, as used by jsonwebtoken)
+/// accepts it, so each test proves its forgery is real.
+fn forge_small_order(key: &[u8; 32], kid: &str, audience: &str, jti: u32) -> (String, bool) {
+    use aws_lc_rs::signature::{ED25519, UnparsedPublicKey};
+    let header = b64(json!({"alg": "EdDSA", "typ": "JWT", "kid": kid})
+        .to_string()
+        .as_bytes());
+    let payload = b64(json!({
+        "sub": "user:forged",
+        "aud": audience,
+        "iat": 1_700_000_000,
+        "exp": 4_000_000_000u64,
+        "jti": format!("forged-{jti}"),
+        "roles": ["admin"],
+    })
+    .to_string()
+    .as_bytes());
+    let mut signature = [0u8; 64];
+    signature[0] = 1;
+    let message = format!("{header}.{payload}");
+    let lax = UnparsedPublicKey::new(&ED25519, key)
+        .verify(message.as_bytes(), &signature)
+        .is_ok();
+    (format!("{message}.{}", b64(&signature)), lax)
+}
+
+#[tokio::test]
+async fn ed25519_small_order_keys_in_a_jwks_forge_nothing() {
+    let issuer = TestIssuer::start().await;
+    for (i, hex) in SMALL_ORDER_KEYS.iter().enumerate() {
+        issuer.publish_raw_jwk(json!({
+            "kty": "OKP", "crv": "Ed25519", "kid": format!("weak-{i}"), "x": b64(&hex32(hex)),
+        }));
+    }
+    let auth = issuer.auth();
+    let extractor = router(auth.clone());
+    let layered = Router::new()
+        .route("/me", get(me))
+        .layer(usso::UssoLayer::required(auth));
+    for (i, hex) in SMALL_ORDER_KEYS.iter().enumerate() {
+        let key = hex32(hex);
+        let kid = format!("weak-{i}");
+        let mut real_forgeries = 0;
+        for jti in 0..64 {
+            let (token, lax) = forge_small_order(&key, &kid, issuer.audience(), jti);
+            real_forgeries += usize::from(lax);
+            for app in [&extractor, &layered] {
+                let (status, body) = with_token(app, &token).await;
+                assert_eq!(
+                    (status, body["error"].as_str()),
+                    (StatusCode::UNAUTHORIZED, Some("unknown_key")),
+                    "key {hex}, forgery {jti}"
+                );
+            }
+        }
+        assert!(
+            real_forgeries > 0,
+            "no forgery against {hex} passes a lax verifier: the test proves nothing"
+        );
+    }
+    // The honest key in the same set still works.
+    assert_eq!(
+        with_token(&extractor, &issuer.token().mint()).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        with_token(&layered, &issuer.token().mint()).await.0,
+        StatusCode::OK
+    );
+}
+
+#[test]
+fn ed25519_weak_static_keys_are_configuration_errors() {
+    for hex in SMALL_ORDER_KEYS.iter().chain(&NON_CANONICAL_KEYS) {
+        let x = b64(&hex32(hex));
+        let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": x}).to_string();
+        for key in [
+            Key::ed25519(x.clone()),
+            Key::jwk(jwk),
+            Key::parse(x.clone()),
+        ] {
+            let err = JwtConfig::builder()
+                .key(key)
+                .issuer("https://issuer.example")
+                .audience("app")
+                .build()
+                .expect_err(hex);
+            let text = err.to_string();
+            assert!(text.contains("Ed25519"), "{hex}: {text}");
+        }
+    }
+    for hex in SMALL_ORDER_KEYS {
+        let err = JwtConfig::builder()
+            .key(Key::ed25519(b64(&hex32(hex))))
+            .issuer("https://issuer.example")
+            .audience("app")
+            .build()
+            .unwrap_err();
+        // Canonical small-order points are named as such; the non-canonical
+        // encodings may fail earlier (not on the curve, or not canonical).
+        assert!(err.to_string().contains("small-order"), "{hex}: {err}");
+    }
+}
+
+#[test]
+fn a_hostile_kid_reaches_neither_the_body_nor_the_log_raw() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let hostile = ['\r', '\n', '\u{1b}', '\u{7}', '\0', '\u{202e}'];
+    let body = runtime.block_on(async {
+        let issuer = TestIssuer::start().await;
+        let app = router(issuer.auth());
+        let kid = "k\r\nINFO usso: forged line\u{1b}[2J\u{7}\0\u{202e}";
+        let (status, body) = with_token(&app, &issuer.token().kid(kid).mint()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["error"], "unknown_key");
+        body
+    });
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("\\r\\nINFO usso: forged line\\u{1b}[2J\\u{7}\\u{0}\\u{202e}"),
+        "{detail}"
+    );
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("unknown_key"),
+        "the rejection was not logged: {logs}"
+    );
+    for c in hostile {
+        assert!(!detail.contains(c), "raw {c:?} in the body: {detail}");
+        if c != '\n' {
+            assert!(!logs.contains(c), "raw {c:?} in the log: {logs}");
+        }
+    }
+    assert!(
+        !logs
+            .lines()
+            .any(|l| l.contains("forged line") && !l.contains("unknown_key")),
+        "a log line was forged: {logs}"
+    );
+}

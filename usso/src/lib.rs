@@ -114,6 +114,7 @@ pub mod scope;
 mod source;
 mod tenant;
 mod token_cache;
+mod untrusted;
 mod verify;
 mod verifying_key;
 mod workspace;

@@ -131,7 +131,7 @@ fn report(outcome: Outcome) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", terminal_safe(&message));
             ExitCode::from(2)
         }
         Err(Failure::Failed { message, notes }) => {
@@ -139,7 +139,7 @@ fn report(outcome: Outcome) -> ExitCode {
             for note in notes {
                 text.push_str(&format!("  {note}\n"));
             }
-            eprint!("{text}");
+            eprint!("{}", terminal_safe(&text));
             ExitCode::from(1)
         }
     }
@@ -148,8 +148,20 @@ fn report(outcome: Outcome) -> ExitCode {
 /// Writes to stdout, ignoring a closed pipe (`usso inspect - | head`).
 pub(crate) fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.write_all(terminal_safe(text).as_bytes());
     let _ = stdout.flush();
+}
+
+/// `text` with every control character but the line breaks we wrote
+/// escaped. Most of what the CLI prints quotes a token (claims, `kid`s,
+/// error details), and a token must not drive the terminal (ESC, BEL) or
+/// forge a line (`\r`); a `\n` inside a quoted value is already escaped
+/// where it was formatted.
+pub(crate) fn terminal_safe(text: &str) -> String {
+    text.split('\n')
+        .map(crate::untrusted::escaped)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A runtime for the commands that talk to the network.
