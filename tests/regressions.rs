@@ -625,3 +625,102 @@ fn a_hostile_kid_reaches_neither_the_body_nor_the_log_raw() {
         "a log line was forged: {logs}"
     );
 }
+
+#[tokio::test]
+async fn alg_is_spelled_exactly_except_the_usso_ed25519_alias() {
+    let issuer = TestIssuer::builder()
+        .algorithms([Algorithm::EdDSA, Algorithm::RS256, Algorithm::ES256])
+        .start()
+        .await;
+    let app = router(issuer.auth());
+    for (alg, spelled) in [
+        (Algorithm::EdDSA, "eddsa"),
+        (Algorithm::EdDSA, "EDDSA"),
+        (Algorithm::EdDSA, "Ed25519"),
+        (Algorithm::EdDSA, "ed25519"),
+        (Algorithm::RS256, "rs256"),
+        (Algorithm::ES256, "Es256"),
+    ] {
+        let token = issuer.token().alg(alg).header("alg", spelled).mint();
+        let (status, body) = with_token(&app, &token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{spelled}");
+        assert_eq!(body["error"], "token_invalid", "{spelled}");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("unsupported algorithm"),
+            "{spelled}: {body}"
+        );
+    }
+    // The alias USSO agent tokens carry, and the registered names.
+    let agent = issuer.token().header("alg", "ED25519").mint();
+    assert_eq!(with_token(&app, &agent).await.0, StatusCode::OK);
+    for alg in [Algorithm::EdDSA, Algorithm::RS256, Algorithm::ES256] {
+        let token = issuer.token().alg(alg).mint();
+        assert_eq!(with_token(&app, &token).await.0, StatusCode::OK, "{alg}");
+    }
+}
+
+#[tokio::test]
+async fn crit_must_be_a_non_empty_array_and_is_never_understood() {
+    let issuer = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    // Signed by hand: the kit's `header(name, null)` removes a parameter.
+    let key = issuer.key(Algorithm::EdDSA).unwrap();
+    let claims = b64(issuer.token().claims().to_string().as_bytes());
+    for crit in [Value::Null, json!([]), json!("exp"), json!({}), json!([1])] {
+        let header = json!({"alg": "EdDSA", "kid": key.kid(), "crit": crit});
+        let input = format!("{}.{claims}", b64(header.to_string().as_bytes()));
+        let signature = key.sign_bytes(Algorithm::EdDSA, input.as_bytes()).unwrap();
+        let token = format!("{input}.{}", b64(&signature));
+        let (status, body) = with_token(&app, &token).await;
+        assert_eq!(
+            (status, body["detail"].as_str()),
+            (
+                StatusCode::UNAUTHORIZED,
+                Some("the token is invalid: the header `crit` must be a non-empty array of names")
+            ),
+            "{crit}"
+        );
+    }
+    let token = issuer.token().header("crit", json!(["b64"])).mint();
+    let (status, body) = with_token(&app, &token).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body["detail"].as_str().unwrap().contains("`b64`"), "{body}");
+}
+
+#[tokio::test]
+async fn fractional_numeric_dates_as_pyjwt_emits_them() {
+    let issuer = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    // Well clear of the 10 s default leeway on either side.
+    let ok = issuer
+        .token()
+        .claim("iat", now - 0.5)
+        .claim("nbf", now - 0.5)
+        .claim("exp", now + 60.25)
+        .mint();
+    assert_eq!(with_token(&app, &ok).await.0, StatusCode::OK);
+    let expired = issuer.token().claim("exp", now - 30.75).mint();
+    let (status, body) = with_token(&app, &expired).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("token_expired"))
+    );
+    let early = issuer.token().claim("nbf", now + 30.75).mint();
+    let (status, body) = with_token(&app, &early).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("token_not_yet_valid"))
+    );
+    // Not a number at all is still a clear 401 naming the claim.
+    let text = issuer.token().claim("exp", "tomorrow").mint();
+    let (status, body) = with_token(&app, &text).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body["detail"].as_str().unwrap().contains("exp"), "{body}");
+}

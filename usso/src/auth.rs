@@ -9,7 +9,7 @@ use crate::jwks::JwksStore;
 use crate::key_source::KeySource;
 use crate::tenant::TenantRouter;
 use crate::token_cache::{Entry, TokenCache};
-use crate::verify::{self, unix_now};
+use crate::verify;
 use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UserData};
 
 /// Verifies tokens: the Rust twin of the seed's `USSOAuth`.
@@ -96,7 +96,7 @@ impl Verifier {
 
     pub(crate) async fn verify<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
         let rules: &Rules = &self.config.rules;
-        let now = unix_now();
+        let now = crate::NumericDate::now();
         if let Some(hit) = self.cache_hit::<C>(token, now) {
             return hit;
         }
@@ -115,7 +115,7 @@ impl Verifier {
         token: &str,
         parsed: &verify::ParsedToken<'_>,
         key: Arc<crate::verifying_key::VerifyingKey>,
-        now: i64,
+        now: crate::NumericDate,
     ) -> Result<C, AuthError> {
         let claims = verify::finish::<C>(parsed, &key, &self.config.rules, now)?;
         self.remember(token, parsed, key, &claims, now);
@@ -125,7 +125,11 @@ impl Verifier {
     /// A cached verification of exactly this token, if it is still valid:
     /// times re-checked, and the key that verified it still the one the key
     /// set returns for it.
-    fn cache_hit<C: Claims>(&self, token: &str, now: i64) -> Option<Result<C, AuthError>> {
+    fn cache_hit<C: Claims>(
+        &self,
+        token: &str,
+        now: crate::NumericDate,
+    ) -> Option<Result<C, AuthError>> {
         let cache = self.cache.as_ref()?;
         let entry = cache.get(token)?;
         let current = self.keys.key_now(entry.kid.as_deref(), entry.alg);
@@ -155,7 +159,7 @@ impl Verifier {
         parsed: &verify::ParsedToken<'_>,
         key: Arc<crate::verifying_key::VerifyingKey>,
         claims: &C,
-        now: i64,
+        now: crate::NumericDate,
     ) {
         let Some(cache) = &self.cache else {
             return;
@@ -179,7 +183,7 @@ impl Verifier {
 
     fn verify_sync<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
         let rules: &Rules = &self.config.rules;
-        let now = unix_now();
+        let now = crate::NumericDate::now();
         if let Some(hit) = self.cache_hit::<C>(token, now) {
             return hit;
         }

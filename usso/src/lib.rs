@@ -109,6 +109,7 @@ mod jwks;
 mod jwks_options;
 mod key;
 mod key_source;
+mod numeric_date;
 mod policy;
 pub mod scope;
 mod source;
@@ -145,6 +146,7 @@ pub use error::AuthError;
 pub use jwks::{JwksError, JwksStats, JwksStore};
 pub use jwks_options::JwksOptions;
 pub use key::Key;
+pub use numeric_date::NumericDate;
 pub use policy::{Authenticated, Policy, Requirement};
 /// The HTTP client crate usso fetches keys with, so that a custom
 /// [`reqwest::Client`] can be passed (see

@@ -83,9 +83,9 @@ pub(crate) struct Entry {
     pub(crate) key: Arc<VerifyingKey>,
     pub(crate) kid: Option<Box<str>>,
     pub(crate) alg: crate::Algorithm,
-    pub(crate) exp: Option<i64>,
-    pub(crate) nbf: Option<i64>,
-    pub(crate) iat: Option<i64>,
+    pub(crate) exp: Option<crate::NumericDate>,
+    pub(crate) nbf: Option<crate::NumericDate>,
+    pub(crate) iat: Option<crate::NumericDate>,
     pub(crate) stored: Instant,
 }
 
@@ -162,7 +162,7 @@ impl TokenCache {
             .remove(token);
     }
 
-    pub(crate) fn insert(&self, token: &str, entry: Entry, now: i64) {
+    pub(crate) fn insert(&self, token: &str, entry: Entry, now: crate::NumericDate) {
         let per_shard = self.options.max_entries.div_ceil(SHARDS).max(1);
         let ttl = self.options.ttl;
         let mut shard = self

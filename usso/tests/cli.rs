@@ -519,3 +519,19 @@ async fn verify_never_prints_a_tokens_control_characters() {
     assert!(r.stderr.contains("\\r\\nok: signature"), "{r:?}");
     assert!(r.stderr.contains("\\u{1b}[2J\\u{7}\\u{0}"), "{r:?}");
 }
+
+#[tokio::test]
+async fn verify_refuses_a_misspelled_alg() {
+    let issuer = TestIssuer::start().await;
+    let jwks = issuer.jwks_url();
+    for spelled in ["eddsa", "EDDSA", "Ed25519"] {
+        let token = issuer.token().header("alg", spelled).mint();
+        let r = run(&verify_args(&issuer, &jwks), Some(&token)).await;
+        assert_error(&r, 1, "error: token_invalid: ", &token);
+        assert!(r.stderr.contains("unsupported algorithm"), "{r:?}");
+    }
+    // USSO agent tokens say `ED25519`.
+    let token = issuer.token().header("alg", "ED25519").mint();
+    let r = run(&verify_args(&issuer, &jwks), Some(&token)).await;
+    assert_eq!(r.code, 0, "{r:?}");
+}
