@@ -724,3 +724,102 @@ async fn fractional_numeric_dates_as_pyjwt_emits_them() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(body["detail"].as_str().unwrap().contains("exp"), "{body}");
 }
+
+/// A server that answers `/jwks` with `jwks` and redirects the rest:
+/// `/to?url=…` to that URL, `/hops/n` to `/hops/n-1` (and `/hops/0` to `/jwks`).
+async fn redirector(jwks: Value) -> (String, tokio::task::JoinHandle<()>) {
+    use axum::extract::{Path, Query};
+    use axum::response::Redirect;
+    use std::collections::HashMap;
+    let app = Router::new()
+        .route("/jwks", get(move || async move { axum::Json(jwks) }))
+        .route(
+            "/to",
+            get(|Query(q): Query<HashMap<String, String>>| async move {
+                Redirect::temporary(&q["url"])
+            }),
+        )
+        .route(
+            "/hops/{n}",
+            get(|Path(n): Path<u32>| async move {
+                if n == 0 {
+                    Redirect::temporary("/jwks")
+                } else {
+                    Redirect::temporary(&format!("/hops/{}", n - 1))
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (base, task)
+}
+
+#[tokio::test]
+async fn jwks_redirects_stay_on_their_origin_for_at_most_three_hops() {
+    let issuer = TestIssuer::start().await;
+    let (a, server_a) = redirector(issuer.jwks()).await;
+    let (b, server_b) = redirector(issuer.jwks()).await;
+    let token = issuer.token().mint();
+    let check = |url: String, options: JwksOptions| {
+        let config = issuer
+            .config_builder()
+            .jwks_url(url)
+            .jwks_options(options)
+            .build()
+            .unwrap();
+        let token = token.clone();
+        async move {
+            let auth = UssoAuth::new(config).unwrap();
+            let prefetch = auth.jwks_store().unwrap().prefetch().await;
+            let (status, body) = with_token(&router(auth), &token).await;
+            (prefetch.map(drop).map_err(|e| e.to_string()), status, body)
+        }
+    };
+    let default = JwksOptions::default;
+    // Same origin: followed, up to three hops.
+    for url in [format!("{a}/to?url=/jwks"), format!("{a}/hops/2")] {
+        let (prefetch, status, _) = check(url.clone(), default()).await;
+        assert_eq!((prefetch, status), (Ok(()), StatusCode::OK), "{url}");
+    }
+    // A fourth hop is refused, on the same origin too.
+    let (prefetch, status, body) = check(format!("{a}/hops/3"), default()).await;
+    assert!(prefetch.unwrap_err().contains("more than 3 JWKS redirects"));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("keys_unavailable"))
+    );
+    // Another port is another origin: refused, and the reason names it.
+    let cross = format!("{a}/to?url={b}/jwks");
+    let (prefetch, status, _) = check(cross.clone(), default()).await;
+    let reason = prefetch.unwrap_err();
+    assert!(
+        reason.contains(&format!("cross-origin JWKS redirect to {b}")),
+        "{reason}"
+    );
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    // Allowed on request.
+    let (prefetch, status, _) = check(cross, default().cross_origin_redirects(true)).await;
+    assert_eq!((prefetch, status), (Ok(()), StatusCode::OK));
+    // An application's own client follows anything; usso still refuses an
+    // answer from another origin.
+    let config = issuer
+        .config_builder()
+        .jwks_url(format!("{a}/to?url={b}/jwks"))
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap();
+    let auth = UssoAuth::new(config).unwrap();
+    let reason = auth
+        .jwks_store()
+        .unwrap()
+        .prefetch()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(reason.contains("cross-origin"), "{reason}");
+    server_a.abort();
+    server_b.abort();
+}

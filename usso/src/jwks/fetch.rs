@@ -58,21 +58,35 @@ pub(crate) fn default_client(options: &JwksOptions) -> Result<reqwest::Client, r
         .connect_timeout(options.connect_timeout)
         .timeout(options.fetch_timeout)
         .pool_max_idle_per_host(0)
-        .redirect(reqwest::redirect::Policy::custom(|attempt| {
-            // Follow at most 5 redirects, and never from https to http: a
-            // downgrade would let anyone on the path replace the keys.
-            let downgrade = attempt.url().scheme() != "https"
-                && attempt.previous().iter().any(|u| u.scheme() == "https");
-            if downgrade {
-                attempt.error("refusing a JWKS redirect from https to http")
-            } else if attempt.previous().len() > 5 {
-                attempt.error("too many JWKS redirects")
-            } else {
-                attempt.follow()
-            }
-        }))
+        .redirect(redirect_policy(options.cross_origin_redirects))
         .user_agent(concat!("usso/", env!("CARGO_PKG_VERSION")))
         .build()
+}
+
+/// Most redirect hops one fetch follows.
+const MAX_REDIRECTS: usize = 3;
+
+fn redirect_policy(cross_origin: bool) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        // Never from https to http: a downgrade would let anyone on the path
+        // replace the keys. Never to another origin unless allowed: the
+        // keys decide who may sign tokens.
+        let downgrade = attempt.url().scheme() != "https"
+            && attempt.previous().iter().any(|u| u.scheme() == "https");
+        let origin = attempt.previous().first().map(reqwest::Url::origin);
+        if downgrade {
+            attempt.error("refusing a JWKS redirect from https to http")
+        } else if !cross_origin && origin.is_some_and(|o| o != attempt.url().origin()) {
+            let to = attempt.url().origin().ascii_serialization();
+            attempt.error(format!(
+                "refusing a cross-origin JWKS redirect to {to} (allow it with JwksOptions::cross_origin_redirects)"
+            ))
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} JWKS redirects"))
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// GETs exactly `url` (nothing from any token is ever added to it), bounded
@@ -84,12 +98,7 @@ pub(crate) async fn get(
     options: &JwksOptions,
 ) -> Result<Fetched, FetchError> {
     let timeout = options.fetch_timeout;
-    match tokio::time::timeout(
-        timeout,
-        get_unbounded(client, url, timeout, options.max_body_bytes),
-    )
-    .await
-    {
+    match tokio::time::timeout(timeout, get_unbounded(client, url, options)).await {
         Ok(result) => result,
         Err(_) => Err(FetchError::Timeout(timeout)),
     }
@@ -98,15 +107,23 @@ pub(crate) async fn get(
 async fn get_unbounded(
     client: &reqwest::Client,
     url: &str,
-    timeout: Duration,
-    max_body: usize,
+    options: &JwksOptions,
 ) -> Result<Fetched, FetchError> {
+    let (timeout, max_body) = (options.fetch_timeout, options.max_body_bytes);
     let transport = |e: reqwest::Error| {
         if e.is_timeout() {
             FetchError::Timeout(timeout)
         } else {
-            // Without the URL: it is logged separately, once.
-            FetchError::Transport(e.without_url().to_string())
+            // Without the URL (it is logged separately, once), with the
+            // causes (a refused redirect says why only in its source).
+            let mut causes = String::new();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                causes.push_str(": ");
+                causes.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            FetchError::Transport(format!("{}{causes}", e.without_url()))
         }
     };
     let mut response = client
@@ -118,6 +135,22 @@ async fn get_unbounded(
         .send()
         .await
         .map_err(transport)?;
+    // An application's own client follows its own redirect policy; the
+    // answer still has to come from where usso's policy would have allowed.
+    if let Ok(asked) = reqwest::Url::parse(url) {
+        let came = response.url();
+        if asked.scheme() == "https" && came.scheme() != "https" {
+            return Err(FetchError::Transport(
+                "refusing a JWKS redirect from https to http".into(),
+            ));
+        }
+        if !options.cross_origin_redirects && asked.origin() != came.origin() {
+            return Err(FetchError::Transport(format!(
+                "refusing a cross-origin JWKS redirect to {} (allow it with JwksOptions::cross_origin_redirects)",
+                came.origin().ascii_serialization()
+            )));
+        }
+    }
     let status = response.status();
     if !status.is_success() {
         return Err(FetchError::Status(status.as_u16()));
