@@ -823,3 +823,209 @@ async fn jwks_redirects_stay_on_their_origin_for_at_most_three_hops() {
     server_a.abort();
     server_b.abort();
 }
+
+#[tokio::test]
+async fn cookie_csrf_origin_rules_and_cookie_tossing() {
+    use axum::routing::post;
+    let issuer = TestIssuer::start().await;
+    let auth = issuer.auth();
+    let extractor: Router = Router::new()
+        .route("/act", post(me))
+        .with_state(auth.clone());
+    let layered: Router = Router::new()
+        .route("/act", post(me))
+        .layer(usso::UssoLayer::required(auth));
+    let token = issuer.token().mint();
+    let cookie = format!("usso-access-token={token}");
+    let cases: &[(&str, &str, &[(&str, &str)], StatusCode)] = &[
+        (
+            "POST",
+            "/act",
+            &[("origin", "https://evil.example")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[("origin", "https://api.example"), ("host", "api.example")],
+            StatusCode::OK,
+        ),
+        (
+            "POST",
+            "/act",
+            &[("origin", "https://API.Example"), ("host", "api.example")],
+            StatusCode::OK,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("origin", "http://api.example:8080"),
+                ("host", "api.example:8080"),
+            ],
+            StatusCode::OK,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("origin", "https://api.example:8443"),
+                ("host", "api.example"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("origin", "https://api.example"),
+                ("host", "api.example:8443"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("origin", "https://api.example.evil.com"),
+                ("host", "api.example"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[("origin", "https://api.example/x"), ("host", "api.example")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[("origin", "null"), ("host", "api.example")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("origin", "https://api.example"),
+                ("origin", "https://api.example"),
+                ("host", "api.example"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("origin", "https://api.example"),
+                ("host", "api.example"),
+                ("host", "evil.example"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("sec-fetch-site", "same-origin"),
+                ("sec-fetch-site", "same-origin"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[("sec-fetch-site", "same-origin")],
+            StatusCode::OK,
+        ),
+        (
+            "POST",
+            "/act",
+            &[("sec-fetch-site", "same-site")],
+            StatusCode::FORBIDDEN,
+        ),
+        // HTTP/2: the authority and scheme are in the URI.
+        (
+            "POST",
+            "https://api.example/act",
+            &[("origin", "https://api.example")],
+            StatusCode::OK,
+        ),
+        (
+            "POST",
+            "https://api.example/act",
+            &[("origin", "http://api.example")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "https://api.example:8443/act",
+            &[("origin", "https://api.example")],
+            StatusCode::FORBIDDEN,
+        ),
+        // No browser headers at all: a non-browser client.
+        ("POST", "/act", &[], StatusCode::OK),
+    ];
+    for (method, uri, headers, expected) in cases {
+        for app in [&extractor, &layered] {
+            let mut req = Request::builder()
+                .method(*method)
+                .uri(*uri)
+                .header("cookie", &cookie);
+            for (name, value) in *headers {
+                req = req.header(*name, *value);
+            }
+            let res = app
+                .clone()
+                .oneshot(req.body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(res.status(), *expected, "{method} {uri} {headers:?}");
+        }
+    }
+    // The same token in a header is not a browser-attached credential.
+    let req = Request::post("/act")
+        .header("authorization", format!("Bearer {token}"))
+        .header("origin", "https://evil.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        extractor.clone().oneshot(req).await.unwrap().status(),
+        StatusCode::OK
+    );
+    // Cookie tossing: the token cookie twice, in one header or two, even on GET.
+    let tossed = [
+        vec![format!("usso-access-token=planted; {cookie}")],
+        vec![cookie.clone(), "usso-access-token=planted".to_owned()],
+    ];
+    for cookies in tossed {
+        for app in [&extractor, &layered] {
+            let mut req = Request::get("/act")
+                .method("POST")
+                .header("sec-fetch-site", "same-origin");
+            for c in &cookies {
+                req = req.header("cookie", c);
+            }
+            let res = app
+                .clone()
+                .oneshot(req.body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let status = res.status();
+            let body: Value =
+                serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes())
+                    .unwrap();
+            assert_eq!(
+                (status, body["detail"].as_str()),
+                (
+                    StatusCode::UNAUTHORIZED,
+                    Some(
+                        "the token is invalid: the `usso-access-token` cookie is sent more than once"
+                    )
+                ),
+                "{cookies:?}"
+            );
+        }
+    }
+}

@@ -465,6 +465,19 @@ impl UssoAuth {
         method: &http::Method,
         headers: &HeaderMap,
     ) -> Result<C, AuthError> {
+        self.authenticate_parts(method, &http::Uri::default(), headers)
+            .await
+    }
+
+    /// The request path's entry: the extractors and the layer pass the
+    /// request's URI too, whose authority (HTTP/2) the CSRF rule compares
+    /// with `Origin`.
+    pub(crate) async fn authenticate_parts<C: Claims>(
+        &self,
+        method: &http::Method,
+        uri: &http::Uri,
+        headers: &HeaderMap,
+    ) -> Result<C, AuthError> {
         match &self.inner.engine {
             Engine::Mock(user) => return mock_as(user),
             Engine::Unconfigured => return Err(AuthError::MissingAuthenticator),
@@ -473,7 +486,7 @@ impl UssoAuth {
         let token = match crate::source::find_token_in(headers, &self.inner.token_sources) {
             Ok((token, from_cookie)) => {
                 if from_cookie {
-                    crate::source::check_cookie_csrf(method, headers)?;
+                    crate::source::check_cookie_csrf(method, uri, headers)?;
                 }
                 token
             }

@@ -29,11 +29,6 @@ impl fmt::Display for Untrusted<'_> {
     }
 }
 
-/// Escapes `text` for a terminal or a log line (see the module docs).
-pub(crate) fn escaped(text: &str) -> String {
-    Untrusted(text).to_string()
-}
-
 fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(
@@ -45,6 +40,10 @@ fn needs_escape(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn escaped(text: &str) -> String {
+        Untrusted(text).to_string()
+    }
 
     #[test]
     fn control_characters_are_escaped() {

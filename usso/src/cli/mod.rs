@@ -159,7 +159,7 @@ pub(crate) fn out(text: &str) {
 /// where it was formatted.
 pub(crate) fn terminal_safe(text: &str) -> String {
     text.split('\n')
-        .map(crate::untrusted::escaped)
+        .map(|line| crate::untrusted::Untrusted(line).to_string())
         .collect::<Vec<_>>()
         .join("\n")
 }
