@@ -1029,3 +1029,43 @@ async fn cookie_csrf_origin_rules_and_cookie_tossing() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_oidc_id_token_passes_by_default_and_one_setting_closes_it() {
+    let issuer = TestIssuer::start().await;
+    // An OIDC ID token: same issuer, same keys, the app's client id as `aud`,
+    // no USSO `token_type`, `typ` JWT.
+    let id_token = issuer
+        .token()
+        .without("token_type")
+        .claim("nonce", "n-0S6_WzA2Mj")
+        .claim("auth_time", now())
+        .mint();
+    // The interoperable default accepts it (documented in SECURITY.md).
+    assert_eq!(
+        with_token(&router(issuer.auth()), &id_token).await.0,
+        StatusCode::OK
+    );
+    let strict = |b: usso::JwtConfigBuilder| router(UssoAuth::new(b.build().unwrap()).unwrap());
+    for app in [
+        strict(issuer.config_builder().require_token_type(true)),
+        strict(issuer.config_builder().typ("at+jwt")),
+    ] {
+        let (status, body) = with_token(&app, &id_token).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("token_invalid"))
+        );
+    }
+    // An access token still passes `require_token_type(true)`.
+    let access = issuer.token().token_type("access").mint();
+    assert_eq!(
+        with_token(
+            &strict(issuer.config_builder().require_token_type(true)),
+            &access
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+}
