@@ -2,7 +2,7 @@
 //! the response asks for.
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use reqwest::header::{self, HeaderMap};
 
@@ -212,61 +212,16 @@ pub(crate) fn max_age(headers: &HeaderMap, now: SystemTime) -> Option<Duration> 
     Some(expires.duration_since(base).unwrap_or(Duration::ZERO))
 }
 
-/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only date
-/// format HTTP senders may generate (RFC 9110 §5.6.7).
-pub(crate) fn parse_http_date(s: &str) -> Option<SystemTime> {
-    let mut parts = s.split_ascii_whitespace();
-    let _weekday = parts.next()?.strip_suffix(',')?;
-    let day: u32 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':');
-    let hour: u64 = hms.next()?.parse().ok()?;
-    let minute: u64 = hms.next()?.parse().ok()?;
-    let second: u64 = hms.next()?.parse().ok()?;
-    if parts.next()? != "GMT"
-        || parts.next().is_some()
-        || hms.next().is_some()
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-        || !(1970..=9999).contains(&year)
-    {
-        return None;
-    }
-    let days = u64::try_from(days_from_civil(year, month, day)).ok()?;
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second;
-    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// An HTTP date (`Expires`, `Date`): the IMF-fixdate senders generate and
+/// the two obsolete forms recipients must still accept (RFC 9110 §5.6.7).
+fn parse_http_date(s: &str) -> Option<SystemTime> {
+    httpdate::parse_http_date(s).ok()
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::UNIX_EPOCH;
+
     use super::*;
     use reqwest::header::HeaderValue;
 
@@ -289,11 +244,14 @@ mod tests {
             t.duration_since(UNIX_EPOCH).unwrap().as_secs(),
             1_835_481_599
         );
+        // The obsolete RFC 850 and asctime forms (RFC 9110 §5.6.7).
+        for obsolete in ["Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"] {
+            let t = parse_http_date(obsolete).unwrap();
+            assert_eq!(t.duration_since(UNIX_EPOCH).unwrap().as_secs(), 784_111_777);
+        }
         for bad in [
             "0",
             "",
-            "Sunday, 06-Nov-94 08:49:37 GMT",
-            "Sun Nov  6 08:49:37 1994",
             "Sun, 06 Nov 1994 08:49:37 UTC",
             "Sun, 06 Foo 1994 08:49:37 GMT",
             "Sun, 06 Nov 1994 24:00:00 GMT",
