@@ -1,11 +1,7 @@
 //! `usso dev-issuer`: the test kit's issuer as a standalone development server.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::net::SocketAddr;
 use std::time::Duration;
-
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::{TcpListener, TcpStream};
 
 use super::args::{self, Opt};
 use super::{Failure, Outcome, out, runtime, time};
@@ -97,76 +93,17 @@ fn parse_duration(text: &str) -> Option<Duration> {
         .then(|| Duration::from_secs(secs))
 }
 
-/// The longest request head read before forwarding.
-const MAX_HEAD: usize = 16 * 1024;
-
-/// Serves the issuer on the address asked for (the test issuer itself
-/// always binds an ephemeral loopback port): OIDC discovery is answered
-/// here, so that its `jwks_uri` names this address; everything else is
-/// forwarded to the issuer.
-async fn forward(listener: TcpListener, upstream: SocketAddr, discovery: Arc<str>) {
-    loop {
-        let Ok((client, _)) = listener.accept().await else {
-            continue;
-        };
-        let discovery = Arc::clone(&discovery);
-        tokio::spawn(async move {
-            let limit = Duration::from_secs(150);
-            let _ = tokio::time::timeout(limit, relay(client, upstream, &discovery)).await;
-        });
-    }
-}
-
-async fn relay(
-    mut client: TcpStream,
-    upstream: SocketAddr,
-    discovery: &str,
-) -> std::io::Result<()> {
-    let mut head = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = client.read(&mut chunk).await?;
-        if n == 0 || head.len() + n > MAX_HEAD {
-            return Ok(());
-        }
-        head.extend_from_slice(&chunk[..n]);
-    }
-    let target = head.split(|b| *b == b' ').nth(1).unwrap_or_default();
-    let path = target.split(|b| *b == b'?').next().unwrap_or_default();
-    if path == b"/.well-known/openid-configuration" {
-        let response = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{discovery}",
-            discovery.len()
-        );
-        client.write_all(response.as_bytes()).await?;
-        return client.shutdown().await;
-    }
-    let mut server = TcpStream::connect(upstream).await?;
-    server.write_all(&head).await?;
-    tokio::io::copy_bidirectional(&mut client, &mut server).await?;
-    Ok(())
-}
-
 async fn serve(addr: SocketAddr, audience: String, ttl: Duration) -> Outcome {
-    let listener = TcpListener::bind(addr)
+    // The issuer listens on the address asked for itself, so that its own
+    // discovery document names it.
+    let issuer = TestIssuer::builder()
+        .bind(addr)
+        .audience(&audience)
+        .try_start()
         .await
         .map_err(|e| Failure::failed(format!("cannot listen on {addr}: {e}")))?;
-    let mut public = listener
-        .local_addr()
-        .map_err(|e| Failure::failed(format!("cannot listen on {addr}: {e}")))?;
-    if public.ip().is_unspecified() {
-        // 0.0.0.0 is where to listen, not an address to call.
-        public.set_ip(IpAddr::V4(Ipv4Addr::LOCALHOST));
-    }
-    let base = format!("http://{public}");
-    let issuer = TestIssuer::builder()
-        .issuer(&base)
-        .audience(&audience)
-        .start()
-        .await;
-    let jwks_url = format!("{base}/.well-known/jwks.json");
-    let discovery = serde_json::json!({"issuer": base, "jwks_uri": jwks_url}).to_string();
-    let proxy = tokio::spawn(forward(listener, issuer.addr(), discovery.into()));
+    let base = issuer.base_url().to_owned();
+    let jwks_url = issuer.jwks_url();
     let mut text = format!(
         "usso dev-issuer: a local issuer for development (in-memory keys; never use in production)\n\n\
          \x20 JWKS URL: {jwks_url}\n\
@@ -202,7 +139,6 @@ async fn serve(addr: SocketAddr, audience: String, ttl: Duration) -> Outcome {
     ));
     out(&text);
     let stopped = tokio::signal::ctrl_c().await;
-    proxy.abort();
     drop(issuer);
     stopped.map_err(|e| Failure::failed(format!("cannot wait for Ctrl-C: {e}")))
 }
