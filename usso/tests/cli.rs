@@ -44,7 +44,10 @@ fn run_sync(args: &[&str], stdin: Option<&str>) -> Run {
         .expect("the usso binary runs");
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(input.as_bytes()).unwrap();
+        // A command that fails before reading stdin closes it: not an error.
+        if let Err(e) = pipe.write_all(input.as_bytes()) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
     }
     let out = child.wait_with_output().unwrap();
     Run {
@@ -534,4 +537,18 @@ async fn verify_refuses_a_misspelled_alg() {
     let token = issuer.token().header("alg", "ED25519").mint();
     let r = run(&verify_args(&issuer, &jwks), Some(&token)).await;
     assert_eq!(r.code, 0, "{r:?}");
+}
+
+#[test]
+fn shell_completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let r = run_sync(&["completions", shell], None);
+        assert_eq!(r.code, 0, "{shell}: {r:?}");
+        for command in ["inspect", "verify", "jwks", "dev-issuer"] {
+            assert!(r.stdout.contains(command), "{shell} completes {command}");
+        }
+        assert!(r.stdout.contains("jwks-url"), "{shell} completes options");
+    }
+    let r = run_sync(&["completions", "tcsh"], None);
+    assert_eq!(r.code, 2, "{r:?}");
 }
