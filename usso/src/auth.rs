@@ -118,7 +118,7 @@ impl Verifier {
         now: crate::NumericDate,
     ) -> Result<C, AuthError> {
         let claims = verify::finish::<C>(parsed, &key, &self.config.rules, now)?;
-        self.remember(token, parsed, key, &claims, now);
+        self.remember(token, parsed, key, &claims);
         Ok(claims)
     }
 
@@ -159,7 +159,6 @@ impl Verifier {
         parsed: &verify::ParsedToken<'_>,
         key: Arc<crate::verifying_key::VerifyingKey>,
         claims: &C,
-        now: crate::NumericDate,
     ) {
         let Some(cache) = &self.cache else {
             return;
@@ -175,9 +174,7 @@ impl Verifier {
                 exp: ud.exp,
                 nbf: ud.nbf,
                 iat: ud.iat,
-                stored: std::time::Instant::now(),
             },
-            now,
         );
     }
 

@@ -115,6 +115,7 @@ pub mod scope;
 mod source;
 mod tenant;
 mod token_cache;
+mod ttl_cache;
 mod untrusted;
 mod verify;
 mod verifying_key;

@@ -1,10 +1,11 @@
 use std::any::Any;
-use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use quick_cache::Weighter;
+
+use crate::ttl_cache::{Stamped, TtlCache};
 use crate::verifying_key::VerifyingKey;
 
 /// Settings of the verified-token cache (off unless set with
@@ -99,11 +100,10 @@ pub struct TokenCacheStats {
     pub evictions: u64,
     /// Entries held now.
     pub entries: usize,
-    /// Bytes held now, as [`TokenCacheOptions::entry_bytes`] counts them.
+    /// Bytes held now, as [`TokenCacheOptions::entry_bytes`] counts them
+    /// (each entry at least `max_bytes / max_entries`).
     pub bytes: usize,
 }
-
-const SHARDS: usize = 16;
 
 pub(crate) struct Entry {
     pub(crate) claims: Arc<dyn Any + Send + Sync>,
@@ -113,35 +113,29 @@ pub(crate) struct Entry {
     pub(crate) exp: Option<crate::NumericDate>,
     pub(crate) nbf: Option<crate::NumericDate>,
     pub(crate) iat: Option<crate::NumericDate>,
-    pub(crate) stored: Instant,
 }
 
-/// Verified claims by whole token, in 16 independently locked shards.
+/// Weighs a cached token as [`TokenCacheOptions::entry_bytes`], and at
+/// least `max_bytes / max_entries`, so that the one weight bound also keeps
+/// the entry count within `max_entries`.
+#[derive(Debug, Clone, Copy)]
+struct Bytes {
+    least: u64,
+}
+
+impl Weighter<Box<str>, Stamped<Arc<Entry>>> for Bytes {
+    fn weight(&self, token: &Box<str>, _: &Stamped<Arc<Entry>>) -> u64 {
+        (TokenCacheOptions::entry_bytes(token.len()) as u64).max(self.least)
+    }
+}
+
+/// Verified claims by whole token.
 pub(crate) struct TokenCache {
     options: TokenCacheOptions,
-    seed: u64,
-    shards: Vec<Mutex<Shard>>,
+    entries: TtlCache<Arc<Entry>, Bytes>,
     hits: AtomicU64,
     misses: AtomicU64,
     invalidations: AtomicU64,
-    evictions: AtomicU64,
-}
-
-#[derive(Default)]
-struct Shard {
-    map: HashMap<Box<str>, Arc<Entry>>,
-    /// [`TokenCacheOptions::entry_bytes`] of every token in `map`.
-    bytes: usize,
-}
-
-impl Shard {
-    fn remove(&mut self, token: &str) -> bool {
-        let removed = self.map.remove(token).is_some();
-        if removed {
-            self.bytes -= TokenCacheOptions::entry_bytes(token.len());
-        }
-        removed
-    }
 }
 
 impl std::fmt::Debug for TokenCache {
@@ -154,40 +148,22 @@ impl std::fmt::Debug for TokenCache {
 
 impl TokenCache {
     pub(crate) fn new(options: TokenCacheOptions) -> Self {
+        let least = (options.max_bytes / options.max_entries.max(1)).max(1) as u64;
         Self {
             options,
-            seed: RandomState::new().hash_one(0u8),
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            entries: TtlCache::with_weighter(
+                options.max_entries,
+                options.max_bytes as u64,
+                Bytes { least },
+            ),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             invalidations: AtomicU64::new(0),
-            evictions: AtomicU64::new(0),
         }
     }
 
-    fn shard(&self, token: &str) -> &Mutex<Shard> {
-        // The shard only spreads lock contention, so it is picked from the
-        // signature's last bytes (random for real tokens) instead of hashing
-        // the whole token a second time; the map inside still hashes the
-        // whole token with a keyed hash.
-        let tail = &token.as_bytes()[token.len().saturating_sub(8)..];
-        let mixed = tail
-            .iter()
-            .fold(self.seed, |acc, &b| acc.rotate_left(5) ^ u64::from(b));
-        &self.shards[(mixed as usize) % SHARDS]
-    }
-
     pub(crate) fn get(&self, token: &str) -> Option<Arc<Entry>> {
-        let shard = self
-            .shard(token)
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let found = shard
-            .map
-            .get(token)
-            .filter(|e| e.stored.elapsed() < self.options.ttl)
-            .map(Arc::clone);
-        drop(shard);
+        let found = self.entries.get(token, |_| self.options.ttl);
         if found.is_none() {
             self.misses.fetch_add(1, Ordering::Relaxed);
         }
@@ -201,67 +177,21 @@ impl TokenCache {
     pub(crate) fn invalidate(&self, token: &str) {
         self.invalidations.fetch_add(1, Ordering::Relaxed);
         self.misses.fetch_add(1, Ordering::Relaxed);
-        self.shard(token)
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(token);
+        self.entries.remove(token);
     }
 
-    pub(crate) fn insert(&self, token: &str, entry: Entry, now: crate::NumericDate) {
-        let max_len = self.options.max_entries.div_ceil(SHARDS).max(1);
-        let max_bytes = self.options.max_bytes / SHARDS;
-        let weight = TokenCacheOptions::entry_bytes(token.len());
-        if weight > max_bytes {
-            // Bigger than a whole shard's share: not worth caching.
-            return;
-        }
-        let ttl = self.options.ttl;
-        let mut shard = self
-            .shard(token)
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        shard.remove(token);
-        let full = |s: &Shard| s.map.len() >= max_len || s.bytes + weight > max_bytes;
-        if full(&shard) {
-            let before = shard.map.len();
-            shard
-                .map
-                .retain(|_, e| e.stored.elapsed() < ttl && e.exp.is_none_or(|exp| exp > now));
-            if shard.map.len() != before {
-                shard.bytes = shard
-                    .map
-                    .keys()
-                    .map(|t| TokenCacheOptions::entry_bytes(t.len()))
-                    .sum();
-            }
-            // Still full of live entries: drop some, any; a miss only costs
-            // a verification.
-            while full(&shard) {
-                let Some(victim) = shard.map.keys().next().cloned() else {
-                    break;
-                };
-                shard.remove(&victim);
-                self.evictions.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        shard.bytes += weight;
-        shard.map.insert(token.into(), Arc::new(entry));
+    pub(crate) fn insert(&self, token: &str, entry: Entry) {
+        self.entries.insert(token, Arc::new(entry));
     }
 
     pub(crate) fn stats(&self) -> TokenCacheStats {
-        let mut stats = TokenCacheStats {
+        TokenCacheStats {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
             invalidations: self.invalidations.load(Ordering::Relaxed),
-            evictions: self.evictions.load(Ordering::Relaxed),
-            entries: 0,
-            bytes: 0,
-        };
-        for shard in &self.shards {
-            let shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
-            stats.entries += shard.map.len();
-            stats.bytes += shard.bytes;
+            evictions: self.entries.evictions(),
+            entries: self.entries.len(),
+            bytes: usize::try_from(self.entries.weight()).unwrap_or(usize::MAX),
         }
-        stats
     }
 }
