@@ -1,6 +1,7 @@
-//! Known failures of other JWT libraries (peers.md §5, the Python SDK's
-//! bugs), each a test through the real axum stack that shows usso does not
-//! have it.
+//! The attack catalogue: each test is one attack, through the real axum
+//! stack, that usso must turn away (peers.md §5's failures of other JWT
+//! libraries, the Python SDK's bugs, and what hostile-client passes found).
+//! SECURITY.md names the test behind each guarantee.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
