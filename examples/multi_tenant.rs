@@ -43,7 +43,7 @@ pub fn app(auth: UssoAuth) -> Router {
 /// The seed's `TENANT_CONFIGS` + `get_tenant_authenticator`: the tenant is
 /// the `X-Tenant-ID` header.
 pub fn by_header(tenant1: &TestIssuer, tenant2: &TestIssuer) -> Result<UssoAuth, ConfigError> {
-    MultiTenant::by_header("x-tenant-id")
+    MultiTenant::by_header("X-Tenant-ID")
         .tenant("tenant1", tenant1.config_builder().build()?)
         .tenant("tenant2", tenant2.config_builder().build()?)
         .build()

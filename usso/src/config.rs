@@ -169,7 +169,7 @@ pub struct JwtConfigBuilder {
     jwks_options: JwksOptions,
     http_client: Option<reqwest::Client>,
     token_cache: Option<TokenCacheOptions>,
-    header_error: Option<String>,
+    header_error: Option<ConfigError>,
 }
 
 impl Default for JwtConfigBuilder {
@@ -370,19 +370,17 @@ impl JwtConfigBuilder {
     /// # Ok::<(), usso::ConfigError>(())
     /// ```
     pub fn header(mut self, name: &str, prefix: Option<&str>) -> Self {
-        match http::HeaderName::from_bytes(name.as_bytes()) {
-            Ok(name) => {
+        let source = match prefix {
+            None => TokenSource::header(name),
+            Some(prefix) => TokenSource::header_with_prefix(name, prefix),
+        };
+        match source {
+            Ok(source) => {
                 self.token_sources
                     .retain(|s| !matches!(s, TokenSource::Header { .. }));
-                self.token_sources.insert(
-                    0,
-                    TokenSource::Header {
-                        name,
-                        prefix: prefix.map(str::to_owned),
-                    },
-                );
+                self.token_sources.insert(0, source);
             }
-            Err(_) => self.header_error = Some(name.chars().take(64).collect()),
+            Err(e) => self.header_error = Some(e),
         }
         self
     }
@@ -492,23 +490,24 @@ impl JwtConfigBuilder {
                 reason: "must be between 256 and 65536".into(),
             });
         }
-        if let Some(name) = self.header_error {
-            return Err(ConfigError::InvalidSetting {
-                setting: "header",
-                reason: format!("`{name}` is not a valid HTTP header name"),
+        if let Some(e) = self.header_error {
+            return Err(match e {
+                ConfigError::InvalidSetting { reason, .. } => ConfigError::InvalidSetting {
+                    setting: "header",
+                    reason,
+                },
+                other => other,
             });
         }
-        if self.token_sources.is_empty() {
-            return Err(ConfigError::InvalidSetting {
-                setting: "token_sources",
-                reason: "at least one token source is needed".into(),
-            });
-        }
-        if self.issuers.iter().any(|i| i.is_empty()) || self.audiences.iter().any(|a| a.is_empty())
-        {
+        crate::source::check_sources(&self.token_sources)?;
+        check_realm(&self.realm)?;
+        // A claim is compared as given, so padding (a pasted newline) or an
+        // empty value would silently match no token.
+        let unusable = |v: &String| v.is_empty() || v.trim() != v;
+        if self.issuers.iter().any(unusable) || self.audiences.iter().any(unusable) {
             return Err(ConfigError::InvalidSetting {
                 setting: "issuer/audience",
-                reason: "an empty issuer or audience would match nothing".into(),
+                reason: "an empty or space-padded issuer or audience would match nothing".into(),
             });
         }
         let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
@@ -535,6 +534,22 @@ impl JwtConfigBuilder {
             token_cache: self.token_cache,
         })
     }
+}
+
+/// The realm is sent inside a quoted `WWW-Authenticate` parameter: text a
+/// header value can't hold would drop the whole challenge at request time.
+pub(crate) fn check_realm(realm: &str) -> Result<(), ConfigError> {
+    let printable = |b: u8| b == b' ' || b.is_ascii_graphic();
+    if realm.is_empty() || realm.len() > 256 || !realm.bytes().all(printable) {
+        return Err(ConfigError::InvalidSetting {
+            setting: "realm",
+            reason: format!(
+                "`{}` must be 1 to 256 characters of printable ASCII",
+                crate::source::shorten(realm)
+            ),
+        });
+    }
+    Ok(())
 }
 
 pub(crate) fn normalize_typ(typ: &str) -> &str {
