@@ -340,11 +340,28 @@ impl UssoAuth {
     /// instead of by exact string match, so that `admin:posts` grants
     /// `read:posts` and `read:media/*` grants `read:media/files`.
     ///
-    /// Off by default: a policy that says `write:posts` then means exactly
-    /// the scope string `write:posts`, which is what a reader of the code
-    /// expects. Use [`Mode::Strict`](crate::scope::Mode::Strict) unless you
-    /// need the Python SDK's exact semantics
-    /// ([`Mode::Compatible`](crate::scope::Mode::Compatible)).
+    /// What `#[require_scope("write:posts")]` (or any required scope) means:
+    ///
+    /// * **no engine (the default):** the token holds exactly that scope
+    ///   string, which is what a reader of the code expects;
+    /// * **[`ScopeEngine::strict`](crate::scope::ScopeEngine::strict):** a
+    ///   required action on the USSO privilege ladder (`read` < `create` <
+    ///   `update` < `delete` < `manage` < `admin` < `owner`/`*` <
+    ///   `superadmin`) is granted by a held scope of that level or higher on
+    ///   a matching path (`admin:posts` grants `read:posts`); any other
+    ///   required scope (`write:posts`, `openid`) grants exactly itself, never
+    ///   more and never less;
+    /// * **[`ScopeEngine::compatible`](crate::scope::ScopeEngine::compatible):**
+    ///   the Python SDK's decision, which **widens access**: Python counts an
+    ///   unknown action as `read`, so holding `read:posts` satisfies
+    ///   `write:posts`. A `tracing` warning says so when it is installed. Use
+    ///   it only to share tokens with Python services that rely on it.
+    ///
+    /// In every mode, holding the required scope itself grants it, and each
+    /// held scope is judged on its own: a malformed scope, or one the strict
+    /// engine can't place on the ladder (`write:*`), is skipped for that check
+    /// (logged at debug with its reason) and never changes what the token's
+    /// other scopes decide.
     ///
     /// ```
     /// use usso::scope::ScopeEngine;
@@ -359,6 +376,12 @@ impl UssoAuth {
     /// ```
     #[must_use]
     pub fn with_scope_engine(self, engine: crate::scope::ScopeEngine) -> Self {
+        if engine.mode() == crate::scope::Mode::Compatible {
+            tracing::warn!(
+                "usso: the compatible scope engine is installed; it reproduces the Python SDK's \
+                 decisions, which widen access (an unknown action such as `write` counts as `read`)"
+            );
+        }
         self.rebuild(|inner| inner.scope_engine = Some(engine))
     }
 
@@ -492,22 +515,55 @@ impl UssoAuth {
     }
 }
 
-/// Whether `held` scopes grant `wanted` under the engine; an unparsable
-/// scope on either side grants nothing.
+/// Whether `held` scopes grant `wanted` under the engine (see
+/// [`UssoAuth::with_scope_engine`] for the meaning in each mode).
+///
+/// Each held scope is judged on its own: one the engine can't judge
+/// (malformed, or an action outside the privilege ladder) is skipped for this
+/// check and logged at debug, so it never changes what the token's other
+/// scopes decide. Holding the wanted scope itself always grants it.
 fn engine_grants(engine: crate::scope::ScopeEngine, held: &[String], wanted: &str) -> bool {
-    let Ok(scope) = crate::scope::Scope::parse(wanted) else {
+    use crate::scope::{Action, Filters, Mode, Scope};
+
+    let parsed = Scope::parse(wanted);
+    let same =
+        |h: &String| h == wanted || matches!((&parsed, Scope::parse(h)), (Ok(w), Ok(h)) if *w == h);
+    if held.iter().any(same) {
+        return true;
+    }
+    let Ok(scope) = parsed else {
+        // Only a `Requirement::Scope` built at run time can get here (the macros check
+        // their literals): it means exactly that string, held or not.
+        tracing::debug!(
+            scope = wanted,
+            "usso: required scope is not a valid scope; exact match only"
+        );
         return false;
     };
     let path = scope.path().join("/");
-    let action = scope.action().unwrap_or("read");
     let filters = if scope.filters().is_empty() {
-        crate::scope::Filters::None
+        Filters::None
     } else {
-        crate::scope::Filters::Map(scope.filters().clone())
+        Filters::Map(scope.filters().clone())
     };
-    engine
-        .check_access(held, &path, action, &filters)
-        .unwrap_or(false)
+    let action = match engine.mode() {
+        Mode::Compatible => scope.action().unwrap_or("read"),
+        // Outside the ladder (`write`, or no action) there is no order to widen by: the
+        // required scope grants exactly itself, checked above.
+        Mode::Strict => match scope.action().map(str::parse::<Action>) {
+            Some(Ok(action)) => action.as_str(),
+            _ => return false,
+        },
+    };
+    held.iter().any(|h| {
+        match engine.check_access(std::slice::from_ref(h), &path, action, &filters) {
+            Ok(granted) => granted,
+            Err(reason) => {
+                tracing::debug!(%reason, "usso: a held scope was skipped by the scope engine");
+                false
+            }
+        }
+    })
 }
 
 fn mock_as<C: Claims>(user: &UserData) -> Result<C, AuthError> {

@@ -111,6 +111,7 @@ mod key;
 mod key_source;
 mod policy;
 pub mod scope;
+mod scope_grammar;
 mod source;
 mod tenant;
 mod token_cache;
@@ -546,11 +547,12 @@ pub use usso_macros::workspace_scoped;
 ///
 /// # Compile errors
 ///
-/// Every literal is checked against the scope grammar:
+/// Every literal is checked by the runtime's own scope parser
+/// ([`scope::Scope::parse`]), so a constant compiles exactly when it parses:
 ///
 /// ```compile_fail
 /// usso::scopes! {
-///     pub READ_POSTS = "posts"; // error: invalid scope `posts`: missing `action:` prefix
+///     pub READ_POSTS = "read:"; // error: invalid scope `read:`: scope has an empty path
 /// }
 /// ```
 #[cfg(feature = "macros")]
