@@ -234,3 +234,47 @@ async fn mixed_case_header_names_work_through_routers() {
     ];
     assert_eq!(status(&tenants, &unknown).await, StatusCode::BAD_REQUEST);
 }
+
+/// The public entry point outside axum applies the cookie CSRF rule too: it
+/// takes the request's parts, method included.
+#[tokio::test]
+async fn authenticate_refuses_a_cross_site_cookie_post() {
+    let issuer = TestIssuer::start().await;
+    let auth = issuer.auth();
+    let token = issuer.token().mint();
+    let cookie = format!("usso-access-token={token}");
+    let bearer = format!("Bearer {token}");
+    let parts = |method: &str, credential: (&str, &str), site: &str| {
+        let request = Request::builder()
+            .method(method)
+            .uri("/posts")
+            .header(credential.0, credential.1)
+            .header("sec-fetch-site", site)
+            .body(())
+            .unwrap();
+        request.into_parts().0
+    };
+    let cases = [
+        ("POST", ("cookie", cookie.as_str()), "cross-site", false),
+        ("DELETE", ("cookie", cookie.as_str()), "same-site", false),
+        ("POST", ("cookie", cookie.as_str()), "same-origin", true),
+        ("GET", ("cookie", cookie.as_str()), "cross-site", true),
+        // A header token is not sent by browsers on their own: no CSRF rule.
+        (
+            "POST",
+            ("authorization", bearer.as_str()),
+            "cross-site",
+            true,
+        ),
+    ];
+    for (method, credential, site, allowed) in cases {
+        let got = auth
+            .authenticate::<UserData>(&parts(method, credential, site))
+            .await;
+        match (allowed, got) {
+            (true, Ok(user)) => assert!(user.sub.is_some()),
+            (false, Err(usso::AuthError::CrossSiteRequest)) => {}
+            (_, other) => panic!("{method} {} {site}: {other:?}", credential.0),
+        }
+    }
+}

@@ -458,28 +458,45 @@ impl UssoAuth {
         }
     }
 
-    /// Authenticates a request from its headers: finds the token in the
-    /// configured sources (or an API key, when enabled) and verifies it.
-    /// This is what the axum extractors and layer call.
+    /// Authenticates a request outside the axum integration (another
+    /// framework, a gateway, a test): finds the token in the configured
+    /// sources (or an API key, when enabled) and verifies it, with the same
+    /// rules the axum extractors and layer apply.
+    ///
+    /// It takes the request's [`Parts`](http::request::Parts) because the
+    /// method matters: a state-changing request (`POST`, `PUT`, `PATCH`,
+    /// `DELETE`, …) whose token came from a **cookie** must be same-site
+    /// (`Sec-Fetch-Site`, else `Origin` vs `Host`), or it is a 403, since
+    /// browsers attach cookies to cross-site requests (CSRF). Tokens from
+    /// headers are not affected.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use usso::{AuthError, UserData, UssoAuth};
+    ///
+    /// # let auth = usso::UssoAuth::mock(UserData::new("u"));
+    /// let (parts, _body) = http::Request::get("/posts").body(()).unwrap().into_parts();
+    /// let user: Result<UserData, AuthError> = auth.authenticate(&parts).await;
+    /// # assert!(user.is_ok());
+    /// # }
+    /// ```
     ///
     /// # Errors
-    /// [`AuthError::TokenNotFound`] when no credential is present, else as
-    /// [`verify_token`](Self::verify_token).
-    pub async fn authenticate<C: Claims>(&self, headers: &HeaderMap) -> Result<C, AuthError> {
-        self.authenticate_request(&http::Method::GET, headers).await
+    /// [`AuthError::TokenNotFound`] when no credential is present,
+    /// [`AuthError::CrossSiteRequest`] for a cross-site cookie-authenticated
+    /// state change, else as [`verify_token`](Self::verify_token).
+    pub async fn authenticate<C: Claims>(
+        &self,
+        request: &http::request::Parts,
+    ) -> Result<C, AuthError> {
+        self.authenticate_request(&request.method, &request.headers)
+            .await
     }
 
-    /// Like [`authenticate`](Self::authenticate), knowing the request
-    /// method: a state-changing request (`POST`, `PUT`, `PATCH`, `DELETE`, …)
-    /// whose token came from a **cookie** must be same-site
-    /// (`Sec-Fetch-Site`, else `Origin` vs `Host`), or it is a 403: browsers
-    /// attach cookies to cross-site requests (CSRF). Tokens from headers are
-    /// not affected. The axum extractors and layer call this.
-    ///
-    /// # Errors
-    /// As [`authenticate`](Self::authenticate), plus [`AuthError::CrossSiteRequest`]
-    /// for a cross-site cookie-authenticated state change.
-    pub async fn authenticate_request<C: Claims>(
+    /// [`authenticate`](Self::authenticate) on a method and headers: the one
+    /// path of the extractors, the layer and the public entry point.
+    pub(crate) async fn authenticate_request<C: Claims>(
         &self,
         method: &http::Method,
         headers: &HeaderMap,
