@@ -1,4 +1,4 @@
-//! The seed's "Complete Example" in Rust: a protected posts API.
+//! The Python SDK docs' "Complete Example" in Rust: a protected posts API.
 //!
 //! ```text
 //! cargo run --example complete
@@ -57,7 +57,7 @@ impl FromRow<'_, SqliteRow> for Post {
     }
 }
 
-/// The body of `POST /posts` (the seed's `class Post(BaseModel)`).
+/// The body of `POST /posts` (the Python SDK's `class Post(BaseModel)`).
 #[derive(Debug, Deserialize)]
 pub struct NewPost {
     title: String,
@@ -237,7 +237,7 @@ pub struct Demo {
 }
 
 fn config_sources(b: usso::JwtConfigBuilder) -> usso::JwtConfigBuilder {
-    // The seed's Multiple Token Sources: the Authorization header or the
+    // The Python SDK's Multiple Token Sources: the Authorization header or the
     // `access_token` cookie.
     b.token_sources([
         TokenSource::authorization(),

@@ -1,11 +1,11 @@
-//! The seed's "Django Integration" in axum: middleware, per-view guards and
+//! The Python SDK docs' "Django Integration" in axum: middleware, per-view guards and
 //! class-based views.
 //!
 //! ```text
 //! cargo run --example middleware
 //! ```
 //!
-//! | Django (seed) | usso |
+//! | Django (Python SDK docs) | usso |
 //! |---|---|
 //! | `USSOAuthMiddleware` in `MIDDLEWARE` | `.layer(UssoLayer::required(auth))`, or `UssoLayer::optional(auth)` where a token is optional |
 //! | `USSO_CONFIG = {...}` | `JwtConfig::from_env()` (`USSO_JWKS_URL`, `USSO_ISSUER`, `USSO_AUDIENCE`) |

@@ -1,4 +1,4 @@
-//! The seed's "Quick Start": verify one access token, with a JWKS URL and
+//! The Python SDK docs' "Quick Start": verify one access token, with a JWKS URL and
 //! with a static public key.
 //!
 //! ```text
@@ -19,7 +19,7 @@
 use usso::testing::TestIssuer;
 use usso::{Algorithm, AuthError, ConfigError, JwtConfig, Key, UserData, UssoAuth};
 
-/// The seed's `JWTConfig(jwks_url=..., issuer=..., audience=...)` and
+/// The Python SDK's `JWTConfig(jwks_url=..., issuer=..., audience=...)` and
 /// `USSOAuth(config)`: keys are fetched from the JWKS URL (once, then cached).
 pub fn jwks_auth(jwks_url: &str, issuer: &str, audience: &str) -> Result<UssoAuth, ConfigError> {
     let config = JwtConfig::builder()
@@ -30,10 +30,10 @@ pub fn jwks_auth(jwks_url: &str, issuer: &str, audience: &str) -> Result<UssoAut
     UssoAuth::new(config)
 }
 
-/// The seed's "Option 2: provide public key directly" (`key=`, `type=Algorithm.EdDSA`).
+/// The Python SDK docs' "Option 2: provide public key directly" (`key=`, `type=Algorithm.EdDSA`).
 /// `Key::pem` takes a `PUBLIC KEY` / `RSA PUBLIC KEY` / `CERTIFICATE` PEM;
 /// `Key::ed25519("11qY…")` a raw Ed25519 key as USSO shows it, `Key::jwk` a
-/// JWK, and `Key::parse` guesses like the seed's `key=` does.
+/// JWK, and `Key::parse` guesses like the Python SDK's `key=` does.
 pub fn static_key_auth(
     public_key_pem: &str,
     issuer: &str,
@@ -48,7 +48,7 @@ pub fn static_key_auth(
     UssoAuth::new(config)
 }
 
-/// The seed's `try: auth.verify_token(...) except Exception as e: ...`.
+/// The Python SDK's `try: auth.verify_token(...) except Exception as e: ...`.
 pub async fn verify_and_print(auth: &UssoAuth, access_token: &str) -> Result<UserData, AuthError> {
     match auth.verify_token(access_token).await {
         Ok(user_data) => {

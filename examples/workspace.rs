@@ -1,4 +1,4 @@
-//! The seed's "Workspace Isolation" in Rust: projects in SQLite, and every
+//! The Python SDK docs' "Workspace Isolation" in Rust: projects in SQLite, and every
 //! query bound to the caller's workspace by the `usso::sqlx` helpers.
 //!
 //! ```text
@@ -119,7 +119,7 @@ pub async fn app(auth: UssoAuth, db: SqlitePool) -> Result<Router, sqlx::Error> 
         .with_state(AppState { auth, db }))
 }
 
-/// The seed's `list_projects`: only the caller's workspace, narrowed by the
+/// The Python SDK's `list_projects`: only the caller's workspace, narrowed by the
 /// filters of the caller's `read` scopes (`read:projects?user_id=u1` lists
 /// only u1's projects).
 #[workspace_scoped]
@@ -138,7 +138,7 @@ async fn list_projects(
     Ok(Json(json!({ "projects": projects })))
 }
 
-/// The seed's `create_project`: the row is stamped with the caller's
+/// The Python SDK's `create_project`: the row is stamped with the caller's
 /// workspace and user; the body can't choose either.
 #[workspace_scoped]
 async fn create_project(

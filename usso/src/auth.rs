@@ -12,7 +12,7 @@ use crate::token_cache::{Entry, TokenCache};
 use crate::verify::{self, unix_now};
 use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UserData};
 
-/// Verifies tokens: the Rust twin of the seed's `USSOAuth`.
+/// Verifies tokens: the Rust twin of the Python SDK's `USSOAuth`.
 ///
 /// Cheap to clone (one `Arc`), `Send + Sync`; build it once at start-up and
 /// share it, e.g. as axum router state.
@@ -423,7 +423,7 @@ impl UssoAuth {
         self.verify_token_as::<UserData>(token).await
     }
 
-    /// Verifies `token` into your own claims type (the seed's `user_schema=`).
+    /// Verifies `token` into your own claims type (the Python SDK's `user_schema=`).
     ///
     /// In multi-tenant mode by issuer, the token's (unverified) `iss` picks
     /// the tenant; in multi-tenant mode by header there is no request to

@@ -5,7 +5,7 @@ use crate::verifying_key::VerifyingKey;
 use crate::{Algorithm, ConfigError, JwksOptions, Key, TokenCacheOptions, TokenSource};
 
 /// What to trust: the key source and the validation rules. The Rust twin of
-/// the seed's `JWTConfig`.
+/// the Python SDK's `JWTConfig`.
 ///
 /// Build one with [`JwtConfig::builder`] or [`JwtConfig::from_env`], then
 /// hand it to [`UssoAuth::new`](crate::UssoAuth::new). Everything is
@@ -67,7 +67,7 @@ impl JwtConfig {
         JwtConfigBuilder::default()
     }
 
-    /// Reads `USSO_JWKS_URL`, `USSO_ISSUER` and `USSO_AUDIENCE` (the seed's
+    /// Reads `USSO_JWKS_URL`, `USSO_ISSUER` and `USSO_AUDIENCE` (the Python SDK's
     /// Best Practice 1). `USSO_ISSUER` and `USSO_AUDIENCE` may hold several
     /// comma-separated values. All three are required: an authorizer that
     /// silently accepts any issuer because a variable was forgotten is a
@@ -209,14 +209,14 @@ impl JwtConfigBuilder {
         self
     }
 
-    /// Verify with this one static key instead of a JWKS (the seed's `key=`).
+    /// Verify with this one static key instead of a JWKS (the Python SDK's `key=`).
     /// Mutually exclusive with [`jwks_url`](Self::jwks_url). No default.
     pub fn key(mut self, key: Key) -> Self {
         self.key = Some(key);
         self
     }
 
-    /// The algorithm of the static key (the seed's `type=`). Tokens must use
+    /// The algorithm of the static key (the Python SDK's `type=`). Tokens must use
     /// exactly this algorithm. Defaults to every algorithm of the key's own
     /// family (EdDSA for Ed25519, RS*/PS* for RSA, ES256 or ES384 for EC); an
     /// HMAC secret always needs it. Ignored for JWKS keys, which are pinned
@@ -298,7 +298,7 @@ impl JwtConfigBuilder {
     }
 
     /// Clock-skew tolerance for `exp`, `nbf`, `iat` and `max_age`.
-    /// Defaults to 10 seconds (the seed's `leeway=10`). At most 5 minutes.
+    /// Defaults to 10 seconds (the Python SDK's `leeway=10`). At most 5 minutes.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
@@ -354,7 +354,7 @@ impl JwtConfigBuilder {
     }
 
     /// The header the token is read from, with an optional scheme prefix:
-    /// the seed's `JWTHeaderConfig(type=…, prefix=…)`. Replaces the header
+    /// the Python SDK's `JWTHeaderConfig(type=…, prefix=…)`. Replaces the header
     /// source(s) and keeps the cookie. Defaults to `Authorization` with
     /// `Bearer`. An invalid header name is reported by [`build`](Self::build).
     ///
@@ -385,7 +385,7 @@ impl JwtConfigBuilder {
         self
     }
 
-    /// Look for the token in this cookie (the seed's `cookie_name=`),
+    /// Look for the token in this cookie (the Python SDK's `cookie_name=`),
     /// replacing the default cookie; the `Authorization` header is still
     /// tried first. Defaults to `usso-access-token`.
     pub fn cookie_name(mut self, name: impl Into<String>) -> Self {

@@ -31,7 +31,7 @@
 //!
 //! # Quick Start: verify a token
 //!
-//! The seed's "Basic Token Verification":
+//! The Python SDK docs' "Basic Token Verification":
 //!
 //! ```no_run
 //! use usso::{JwtConfig, UssoAuth};
@@ -55,7 +55,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! With a static key instead of a JWKS (the seed's `key=` and `type=`):
+//! With a static key instead of a JWKS (the Python SDK's `key=` and `type=`):
 //!
 //! ```
 //! use usso::{Algorithm, JwtConfig, Key, UssoAuth};
