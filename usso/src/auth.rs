@@ -598,8 +598,7 @@ fn convert<C: Claims>(user: UserData) -> Result<C, AuthError> {
                 .map_err(|_| AuthError::invalid("claims conversion failed"))?;
             let value = serde_json::to_value(&*user)
                 .map_err(|e| AuthError::invalid(format!("claims conversion failed: {e}")))?;
-            serde_json::from_value(value)
-                .map_err(|e| AuthError::invalid(format!("invalid claims: {e}")))
+            crate::claims_error::from_value(value)
         }
     }
 }

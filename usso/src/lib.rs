@@ -99,6 +99,7 @@ mod algorithm;
 mod api_key;
 mod auth;
 mod claims;
+mod claims_error;
 mod config;
 mod config_error;
 mod crypto;

@@ -211,8 +211,13 @@ impl TenantRouter {
                 let json = URL_SAFE_NO_PAD
                     .decode(payload)
                     .map_err(|_| AuthError::invalid("the payload is not valid base64url"))?;
-                let claims: UnverifiedIssuer<'_> = serde_json::from_slice(&json)
-                    .map_err(|e| AuthError::invalid(format!("invalid claims: {e}")))?;
+                let claims: UnverifiedIssuer<'_> = serde_json::from_slice(&json).map_err(|e| {
+                    AuthError::invalid(if e.is_data() {
+                        "claim `iss` must be a string"
+                    } else {
+                        "the claims are not valid JSON"
+                    })
+                })?;
                 let iss = claims.iss.ok_or(AuthError::InvalidIssuer)?;
                 self.tenants
                     .get(iss.as_ref())
