@@ -2,6 +2,10 @@
 //! built and driven with real requests over 127.0.0.1, and every `curl`
 //! line an example prints must return the status it promises.
 
+// Each example brings its own copy of `examples/support/startup.rs`, as it
+// does when built on its own.
+#![allow(clippy::duplicate_mod)]
+
 #[allow(dead_code, unreachable_pub)]
 #[path = "../examples/quickstart.rs"]
 mod quickstart;
