@@ -69,6 +69,25 @@ fn token<'a>(tokens: &'a BTreeMap<&'static str, String>, persona: Option<&str>) 
     persona.map(|p| tokens[p].as_str())
 }
 
+#[test]
+fn quickstart_prompts_on_a_terminal_and_reads_a_pipe_whole() {
+    let mut prompt = Vec::new();
+    let mut typed = std::io::Cursor::new("  Bearer a.b.c \nnot read\n");
+    let token = quickstart::read_token(true, &mut typed, &mut prompt).unwrap();
+    assert_eq!(token, "a.b.c", "one line, trimmed, `Bearer ` dropped");
+    let prompt = String::from_utf8(prompt).unwrap();
+    assert!(prompt.contains("Paste an access token"), "{prompt}");
+
+    let mut silent = Vec::new();
+    let mut piped = std::io::Cursor::new("\n x.y.z\n");
+    let token = quickstart::read_token(false, &mut piped, &mut silent).unwrap();
+    assert_eq!(
+        (token.as_str(), silent.len()),
+        ("x.y.z", 0),
+        "no prompt for a pipe"
+    );
+}
+
 #[tokio::test]
 async fn quickstart_verifies_with_a_jwks_url_and_a_static_key() {
     let demo = quickstart::demo().await.unwrap();
