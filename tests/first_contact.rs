@@ -278,3 +278,69 @@ async fn authenticate_refuses_a_cross_site_cookie_post() {
         }
     }
 }
+
+/// What the README says of a token from the USSO server's lite mode: custom
+/// claims nested under `claims`, no tenant or workspace, the
+/// `usso-access-token` cookie.
+#[tokio::test]
+async fn a_lite_mode_token_as_user_data() {
+    use axum::Json;
+    use serde_json::{Value, json};
+
+    let issuer = TestIssuer::start().await;
+    let token = issuer
+        .token()
+        .sub("0b8f3c2e-user")
+        .roles(["user"])
+        .scopes(["read:posts"])
+        .claim("session_id", "sess_1")
+        .claim("amr", json!(["pwd"]))
+        .claim("acr", "1")
+        .claim("user_id", "0b8f3c2e-user")
+        .claim("user_name", "Alice")
+        .claim("email", "alice@example.com")
+        .claim("phone", "+100")
+        .claim("username", "alice")
+        .claim("claims", json!({"plan": "pro", "seats": 3}))
+        .mint();
+    let me = |user: UserData| async move {
+        Json(json!({
+            "user_id": user.user_id(),
+            "email": user.email,
+            "tenant": user.tenant_id,
+            "workspace": user.workspace_id,
+            "plan": user.extra["claims"]["plan"],
+            "username": user.extra["username"],
+        }))
+    };
+    let ws = |ws: usso::Workspace| async move { ws.id().to_owned() };
+    let app = Router::new()
+        .route("/me", get(me))
+        .route("/ws", get(ws))
+        .with_state(issuer.auth());
+    let cookie = format!("usso-access-token={token}");
+    let req = |uri: &str| {
+        Request::get(uri)
+            .header("cookie", cookie.as_str())
+            .body(Body::empty())
+            .unwrap()
+    };
+    let res = app.clone().oneshot(req("/me")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_slice(&body.to_bytes()).unwrap();
+    assert_eq!(
+        body,
+        json!({"user_id": "0b8f3c2e-user", "email": "alice@example.com", "tenant": null,
+               "workspace": null, "plan": "pro", "username": "alice"})
+    );
+    let res = app.clone().oneshot(req("/ws")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_slice(&body.to_bytes()).unwrap();
+    assert_eq!(body["error"], "workspace_required");
+}
