@@ -295,6 +295,42 @@ pub struct Trust {
     pub audiences: Vec<String>,
 }
 
+/// How long a client may take to send its request headers.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request, body included, may take once its headers are in:
+/// past it the answer is `408 Request Timeout`.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves `router` on `listener` with both timeouts. `axum::serve` sets
+/// neither, so one client holding a valid token could keep a connection
+/// (and a task) forever: a header sent a byte a minute, or a
+/// `Content-Length: 1000000000` with one byte of body.
+async fn serve(listener: tokio::net::TcpListener, router: Router) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    use tower_http::timeout::TimeoutLayer;
+
+    let router = router.layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        REQUEST_TIMEOUT,
+    ));
+    loop {
+        // Out of file descriptors, say: wait instead of spinning.
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
+        let service = TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
 /// Starts the demo on `addr`. Uses the environment's identity server when
 /// `USSO_JWKS_URL` is set, else an embedded dev issuer.
 pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>> {
@@ -401,9 +437,7 @@ pub async fn start_with(
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let router = app(auth, db);
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let server = tokio::spawn(serve(listener, router));
     let r = |method, path: &str, persona, cookie, body, expect| DemoRequest {
         method,
         path: path.to_owned(),

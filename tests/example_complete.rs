@@ -184,3 +184,54 @@ async fn env_mode_reports_its_trust_and_start_up_problems() {
     );
     demo.server.abort();
 }
+
+/// Reads what the server sends until it closes the connection, for at most
+/// `limit`; `None` if it is still open then.
+async fn read_until_closed(
+    stream: &mut tokio::net::TcpStream,
+    limit: std::time::Duration,
+) -> Option<String> {
+    use tokio::io::AsyncReadExt as _;
+    let mut seen = Vec::new();
+    let read = tokio::time::timeout(limit, async {
+        let mut buf = [0u8; 1024];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    read.ok()
+        .map(|()| String::from_utf8_lossy(&seen).into_owned())
+}
+
+#[tokio::test]
+async fn slow_clients_cannot_hold_a_connection() {
+    use tokio::io::AsyncWriteExt as _;
+    let demo = complete::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let margin = std::time::Duration::from_secs(20);
+    // Headers that never end: the connection is closed.
+    let mut slow = tokio::net::TcpStream::connect(demo.addr).await.unwrap();
+    slow.write_all(b"GET /me HTTP/1.1\r\nHost: demo\r\n")
+        .await
+        .unwrap();
+    let closed = read_until_closed(&mut slow, complete::HEADER_TIMEOUT + margin).await;
+    assert!(closed.is_some(), "a half-sent header held the connection");
+    // A valid token, a huge Content-Length and one byte of body: 408.
+    let mut stalled = tokio::net::TcpStream::connect(demo.addr).await.unwrap();
+    let request = format!(
+        "POST /posts HTTP/1.1\r\nHost: demo\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n{{",
+        demo.tokens["editor_a"]
+    );
+    stalled.write_all(request.as_bytes()).await.unwrap();
+    let answer = read_until_closed(&mut stalled, complete::REQUEST_TIMEOUT + margin)
+        .await
+        .expect("a stalled body held the connection");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    demo.server.abort();
+}

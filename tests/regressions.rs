@@ -440,3 +440,634 @@ async fn a_key_used_before_the_jwks_publishes_it_is_accepted_after_the_cooldown(
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(with_token(&app, &early).await.0, StatusCode::OK);
 }
+
+/// The eight small-order points of edwards25519, canonically encoded: the
+/// identity, the point of order 2, two of order 4 and four of order 8.
+const SMALL_ORDER_KEYS: [&str; 8] = [
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0000000000000000000000000000000000000000000000000000000000000080",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+];
+
+/// Non-canonical encodings of small-order points: `y ≥ p`, or `x = 0` with
+/// the sign bit set.
+const NON_CANONICAL_KEYS: [&str; 4] = [
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "0100000000000000000000000000000000000000000000000000000000000080",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+];
+
+fn hex32(hex: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+    }
+    out
+}
+
+/// A token "signed" with `R = identity, S = 0`, which RFC 8032's check
+/// accepts whenever `[k]A` is the identity: always for the identity key,
+/// for about one message in `order(A)` for the others. Returns the token and
+/// whether a lax Ed25519 verifier (aws-lc-rs, as used by jsonwebtoken)
+/// accepts it, so each test proves its forgery is real.
+fn forge_small_order(key: &[u8; 32], kid: &str, audience: &str, jti: u32) -> (String, bool) {
+    use aws_lc_rs::signature::{ED25519, UnparsedPublicKey};
+    let header = b64(json!({"alg": "EdDSA", "typ": "JWT", "kid": kid})
+        .to_string()
+        .as_bytes());
+    let payload = b64(json!({
+        "sub": "user:forged",
+        "aud": audience,
+        "iat": 1_700_000_000,
+        "exp": 4_000_000_000u64,
+        "jti": format!("forged-{jti}"),
+        "roles": ["admin"],
+    })
+    .to_string()
+    .as_bytes());
+    let mut signature = [0u8; 64];
+    signature[0] = 1;
+    let message = format!("{header}.{payload}");
+    let lax = UnparsedPublicKey::new(&ED25519, key)
+        .verify(message.as_bytes(), &signature)
+        .is_ok();
+    (format!("{message}.{}", b64(&signature)), lax)
+}
+
+#[tokio::test]
+async fn ed25519_small_order_keys_in_a_jwks_forge_nothing() {
+    let issuer = TestIssuer::start().await;
+    for (i, hex) in SMALL_ORDER_KEYS.iter().enumerate() {
+        issuer.publish_raw_jwk(json!({
+            "kty": "OKP", "crv": "Ed25519", "kid": format!("weak-{i}"), "x": b64(&hex32(hex)),
+        }));
+    }
+    let auth = issuer.auth();
+    let extractor = router(auth.clone());
+    let layered = Router::new()
+        .route("/me", get(me))
+        .layer(usso::UssoLayer::required(auth));
+    for (i, hex) in SMALL_ORDER_KEYS.iter().enumerate() {
+        let key = hex32(hex);
+        let kid = format!("weak-{i}");
+        let mut real_forgeries = 0;
+        for jti in 0..64 {
+            let (token, lax) = forge_small_order(&key, &kid, issuer.audience(), jti);
+            real_forgeries += usize::from(lax);
+            for app in [&extractor, &layered] {
+                let (status, body) = with_token(app, &token).await;
+                assert_eq!(
+                    (status, body["error"].as_str()),
+                    (StatusCode::UNAUTHORIZED, Some("unknown_key")),
+                    "key {hex}, forgery {jti}"
+                );
+            }
+        }
+        assert!(
+            real_forgeries > 0,
+            "no forgery against {hex} passes a lax verifier: the test proves nothing"
+        );
+    }
+    // The honest key in the same set still works.
+    assert_eq!(
+        with_token(&extractor, &issuer.token().mint()).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        with_token(&layered, &issuer.token().mint()).await.0,
+        StatusCode::OK
+    );
+}
+
+#[test]
+fn ed25519_weak_static_keys_are_configuration_errors() {
+    for hex in SMALL_ORDER_KEYS.iter().chain(&NON_CANONICAL_KEYS) {
+        let x = b64(&hex32(hex));
+        let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": x}).to_string();
+        for key in [
+            Key::ed25519(x.clone()),
+            Key::jwk(jwk),
+            Key::parse(x.clone()),
+        ] {
+            let err = JwtConfig::builder()
+                .key(key)
+                .issuer("https://issuer.example")
+                .audience("app")
+                .build()
+                .expect_err(hex);
+            let text = err.to_string();
+            assert!(text.contains("Ed25519"), "{hex}: {text}");
+        }
+    }
+    for hex in SMALL_ORDER_KEYS {
+        let err = JwtConfig::builder()
+            .key(Key::ed25519(b64(&hex32(hex))))
+            .issuer("https://issuer.example")
+            .audience("app")
+            .build()
+            .unwrap_err();
+        // Canonical small-order points are named as such; the non-canonical
+        // encodings may fail earlier (not on the curve, or not canonical).
+        assert!(err.to_string().contains("small-order"), "{hex}: {err}");
+    }
+}
+
+#[test]
+fn a_hostile_kid_reaches_neither_the_body_nor_the_log_raw() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let hostile = ['\r', '\n', '\u{1b}', '\u{7}', '\0', '\u{202e}'];
+    let body = runtime.block_on(async {
+        let issuer = TestIssuer::start().await;
+        let app = router(issuer.auth());
+        let kid = "k\r\nINFO usso: forged line\u{1b}[2J\u{7}\0\u{202e}";
+        let (status, body) = with_token(&app, &issuer.token().kid(kid).mint()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["error"], "unknown_key");
+        body
+    });
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("\\r\\nINFO usso: forged line\\u{1b}[2J\\u{7}\\u{0}\\u{202e}"),
+        "{detail}"
+    );
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("unknown_key"),
+        "the rejection was not logged: {logs}"
+    );
+    for c in hostile {
+        assert!(!detail.contains(c), "raw {c:?} in the body: {detail}");
+        if c != '\n' {
+            assert!(!logs.contains(c), "raw {c:?} in the log: {logs}");
+        }
+    }
+    assert!(
+        !logs
+            .lines()
+            .any(|l| l.contains("forged line") && !l.contains("unknown_key")),
+        "a log line was forged: {logs}"
+    );
+}
+
+#[tokio::test]
+async fn alg_is_spelled_exactly_except_the_usso_ed25519_alias() {
+    let issuer = TestIssuer::builder()
+        .algorithms([Algorithm::EdDSA, Algorithm::RS256, Algorithm::ES256])
+        .start()
+        .await;
+    let app = router(issuer.auth());
+    for (alg, spelled) in [
+        (Algorithm::EdDSA, "eddsa"),
+        (Algorithm::EdDSA, "EDDSA"),
+        (Algorithm::EdDSA, "Ed25519"),
+        (Algorithm::EdDSA, "ed25519"),
+        (Algorithm::RS256, "rs256"),
+        (Algorithm::ES256, "Es256"),
+    ] {
+        let token = issuer.token().alg(alg).header("alg", spelled).mint();
+        let (status, body) = with_token(&app, &token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{spelled}");
+        assert_eq!(body["error"], "token_invalid", "{spelled}");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("unsupported algorithm"),
+            "{spelled}: {body}"
+        );
+    }
+    // The alias USSO agent tokens carry, and the registered names.
+    let agent = issuer.token().header("alg", "ED25519").mint();
+    assert_eq!(with_token(&app, &agent).await.0, StatusCode::OK);
+    for alg in [Algorithm::EdDSA, Algorithm::RS256, Algorithm::ES256] {
+        let token = issuer.token().alg(alg).mint();
+        assert_eq!(with_token(&app, &token).await.0, StatusCode::OK, "{alg}");
+    }
+}
+
+#[tokio::test]
+async fn crit_must_be_a_non_empty_array_and_is_never_understood() {
+    let issuer = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    // Signed by hand: the kit's `header(name, null)` removes a parameter.
+    let key = issuer.key(Algorithm::EdDSA).unwrap();
+    let claims = b64(issuer.token().claims().to_string().as_bytes());
+    for crit in [Value::Null, json!([]), json!("exp"), json!({}), json!([1])] {
+        let header = json!({"alg": "EdDSA", "kid": key.kid(), "crit": crit});
+        let input = format!("{}.{claims}", b64(header.to_string().as_bytes()));
+        let signature = key.sign_bytes(Algorithm::EdDSA, input.as_bytes()).unwrap();
+        let token = format!("{input}.{}", b64(&signature));
+        let (status, body) = with_token(&app, &token).await;
+        assert_eq!(
+            (status, body["detail"].as_str()),
+            (
+                StatusCode::UNAUTHORIZED,
+                Some("the token is invalid: the header `crit` must be a non-empty array of names")
+            ),
+            "{crit}"
+        );
+    }
+    let token = issuer.token().header("crit", json!(["b64"])).mint();
+    let (status, body) = with_token(&app, &token).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body["detail"].as_str().unwrap().contains("`b64`"), "{body}");
+}
+
+#[tokio::test]
+async fn fractional_numeric_dates_as_pyjwt_emits_them() {
+    let issuer = TestIssuer::start().await;
+    let app = router(issuer.auth());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    // Well clear of the 10 s default leeway on either side.
+    let ok = issuer
+        .token()
+        .claim("iat", now - 0.5)
+        .claim("nbf", now - 0.5)
+        .claim("exp", now + 60.25)
+        .mint();
+    assert_eq!(with_token(&app, &ok).await.0, StatusCode::OK);
+    let expired = issuer.token().claim("exp", now - 30.75).mint();
+    let (status, body) = with_token(&app, &expired).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("token_expired"))
+    );
+    let early = issuer.token().claim("nbf", now + 30.75).mint();
+    let (status, body) = with_token(&app, &early).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("token_not_yet_valid"))
+    );
+    // Not a number at all is still a clear 401 naming the claim.
+    let text = issuer.token().claim("exp", "tomorrow").mint();
+    let (status, body) = with_token(&app, &text).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body["detail"].as_str().unwrap().contains("exp"), "{body}");
+}
+
+/// A server that answers `/jwks` with `jwks` and redirects the rest:
+/// `/to?url=…` to that URL, `/hops/n` to `/hops/n-1` (and `/hops/0` to `/jwks`).
+async fn redirector(jwks: Value) -> (String, tokio::task::JoinHandle<()>) {
+    use axum::extract::{Path, Query};
+    use axum::response::Redirect;
+    use std::collections::HashMap;
+    let app = Router::new()
+        .route("/jwks", get(move || async move { axum::Json(jwks) }))
+        .route(
+            "/to",
+            get(|Query(q): Query<HashMap<String, String>>| async move {
+                Redirect::temporary(&q["url"])
+            }),
+        )
+        .route(
+            "/hops/{n}",
+            get(|Path(n): Path<u32>| async move {
+                if n == 0 {
+                    Redirect::temporary("/jwks")
+                } else {
+                    Redirect::temporary(&format!("/hops/{}", n - 1))
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (base, task)
+}
+
+#[tokio::test]
+async fn jwks_redirects_stay_on_their_origin_for_at_most_three_hops() {
+    let issuer = TestIssuer::start().await;
+    let (a, server_a) = redirector(issuer.jwks()).await;
+    let (b, server_b) = redirector(issuer.jwks()).await;
+    let token = issuer.token().mint();
+    let check = |url: String, options: JwksOptions| {
+        let config = issuer
+            .config_builder()
+            .jwks_url(url)
+            .jwks_options(options)
+            .build()
+            .unwrap();
+        let token = token.clone();
+        async move {
+            let auth = UssoAuth::new(config).unwrap();
+            let prefetch = auth.jwks_store().unwrap().prefetch().await;
+            let (status, body) = with_token(&router(auth), &token).await;
+            (prefetch.map(drop).map_err(|e| e.to_string()), status, body)
+        }
+    };
+    let default = JwksOptions::default;
+    // Same origin: followed, up to three hops.
+    for url in [format!("{a}/to?url=/jwks"), format!("{a}/hops/2")] {
+        let (prefetch, status, _) = check(url.clone(), default()).await;
+        assert_eq!((prefetch, status), (Ok(()), StatusCode::OK), "{url}");
+    }
+    // A fourth hop is refused, on the same origin too.
+    let (prefetch, status, body) = check(format!("{a}/hops/3"), default()).await;
+    assert!(prefetch.unwrap_err().contains("more than 3 JWKS redirects"));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("keys_unavailable"))
+    );
+    // Another port is another origin: refused, and the reason names it.
+    let cross = format!("{a}/to?url={b}/jwks");
+    let (prefetch, status, _) = check(cross.clone(), default()).await;
+    let reason = prefetch.unwrap_err();
+    assert!(
+        reason.contains(&format!("cross-origin JWKS redirect to {b}")),
+        "{reason}"
+    );
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    // Allowed on request.
+    let (prefetch, status, _) = check(cross, default().cross_origin_redirects(true)).await;
+    assert_eq!((prefetch, status), (Ok(()), StatusCode::OK));
+    // An application's own client follows anything; usso still refuses an
+    // answer from another origin.
+    let config = issuer
+        .config_builder()
+        .jwks_url(format!("{a}/to?url={b}/jwks"))
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap();
+    let auth = UssoAuth::new(config).unwrap();
+    let reason = auth
+        .jwks_store()
+        .unwrap()
+        .prefetch()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(reason.contains("cross-origin"), "{reason}");
+    server_a.abort();
+    server_b.abort();
+}
+
+#[tokio::test]
+async fn cookie_csrf_origin_rules_and_cookie_tossing() {
+    use axum::routing::post;
+    let issuer = TestIssuer::start().await;
+    let auth = issuer.auth();
+    let extractor: Router = Router::new()
+        .route("/act", post(me))
+        .with_state(auth.clone());
+    let layered: Router = Router::new()
+        .route("/act", post(me))
+        .layer(usso::UssoLayer::required(auth));
+    let token = issuer.token().mint();
+    let cookie = format!("usso-access-token={token}");
+    // (method, path, extra headers, status)
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], StatusCode);
+    let cases: &[Case<'_>] = &[
+        (
+            "POST",
+            "/act",
+            &[("origin", "https://evil.example")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[("origin", "https://api.example"), ("host", "api.example")],
+            StatusCode::OK,
+        ),
+        (
+            "POST",
+            "/act",
+            &[("origin", "https://API.Example"), ("host", "api.example")],
+            StatusCode::OK,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("origin", "http://api.example:8080"),
+                ("host", "api.example:8080"),
+            ],
+            StatusCode::OK,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("origin", "https://api.example:8443"),
+                ("host", "api.example"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("origin", "https://api.example"),
+                ("host", "api.example:8443"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("origin", "https://api.example.evil.com"),
+                ("host", "api.example"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[("origin", "https://api.example/x"), ("host", "api.example")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[("origin", "null"), ("host", "api.example")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("origin", "https://api.example"),
+                ("origin", "https://api.example"),
+                ("host", "api.example"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("origin", "https://api.example"),
+                ("host", "api.example"),
+                ("host", "evil.example"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[
+                ("sec-fetch-site", "same-origin"),
+                ("sec-fetch-site", "same-origin"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/act",
+            &[("sec-fetch-site", "same-origin")],
+            StatusCode::OK,
+        ),
+        (
+            "POST",
+            "/act",
+            &[("sec-fetch-site", "same-site")],
+            StatusCode::FORBIDDEN,
+        ),
+        // HTTP/2: the authority and scheme are in the URI.
+        (
+            "POST",
+            "https://api.example/act",
+            &[("origin", "https://api.example")],
+            StatusCode::OK,
+        ),
+        (
+            "POST",
+            "https://api.example/act",
+            &[("origin", "http://api.example")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "https://api.example:8443/act",
+            &[("origin", "https://api.example")],
+            StatusCode::FORBIDDEN,
+        ),
+        // No browser headers at all: a non-browser client.
+        ("POST", "/act", &[], StatusCode::OK),
+    ];
+    for (method, uri, headers, expected) in cases {
+        for app in [&extractor, &layered] {
+            let mut req = Request::builder()
+                .method(*method)
+                .uri(*uri)
+                .header("cookie", &cookie);
+            for (name, value) in *headers {
+                req = req.header(*name, *value);
+            }
+            let res = app
+                .clone()
+                .oneshot(req.body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(res.status(), *expected, "{method} {uri} {headers:?}");
+        }
+    }
+    // The same token in a header is not a browser-attached credential.
+    let req = Request::post("/act")
+        .header("authorization", format!("Bearer {token}"))
+        .header("origin", "https://evil.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        extractor.clone().oneshot(req).await.unwrap().status(),
+        StatusCode::OK
+    );
+    // Cookie tossing: the token cookie twice, in one header or two, even on GET.
+    let tossed = [
+        vec![format!("usso-access-token=planted; {cookie}")],
+        vec![cookie.clone(), "usso-access-token=planted".to_owned()],
+    ];
+    for cookies in tossed {
+        for app in [&extractor, &layered] {
+            let mut req = Request::get("/act")
+                .method("POST")
+                .header("sec-fetch-site", "same-origin");
+            for c in &cookies {
+                req = req.header("cookie", c);
+            }
+            let res = app
+                .clone()
+                .oneshot(req.body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let status = res.status();
+            let body: Value =
+                serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes())
+                    .unwrap();
+            assert_eq!(
+                (status, body["detail"].as_str()),
+                (
+                    StatusCode::UNAUTHORIZED,
+                    Some(
+                        "the token is invalid: the `usso-access-token` cookie is sent more than once"
+                    )
+                ),
+                "{cookies:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_oidc_id_token_passes_by_default_and_one_setting_closes_it() {
+    let issuer = TestIssuer::start().await;
+    // An OIDC ID token: same issuer, same keys, the app's client id as `aud`,
+    // no USSO `token_type`, `typ` JWT.
+    let id_token = issuer
+        .token()
+        .without("token_type")
+        .claim("nonce", "n-0S6_WzA2Mj")
+        .claim("auth_time", now())
+        .mint();
+    // The interoperable default accepts it (documented in SECURITY.md).
+    assert_eq!(
+        with_token(&router(issuer.auth()), &id_token).await.0,
+        StatusCode::OK
+    );
+    let strict = |b: usso::JwtConfigBuilder| router(UssoAuth::new(b.build().unwrap()).unwrap());
+    for app in [
+        strict(issuer.config_builder().require_token_type(true)),
+        strict(issuer.config_builder().typ("at+jwt")),
+    ] {
+        let (status, body) = with_token(&app, &id_token).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("token_invalid"))
+        );
+    }
+    // An access token still passes `require_token_type(true)`.
+    let access = issuer.token().token_type("access").mint();
+    assert_eq!(
+        with_token(
+            &strict(issuer.config_builder().require_token_type(true)),
+            &access
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+}

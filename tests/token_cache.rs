@@ -138,3 +138,51 @@ async fn the_cache_is_off_by_default() {
     let issuer = TestIssuer::start().await;
     assert!(issuer.auth().token_cache_stats().is_none());
 }
+
+#[tokio::test]
+async fn memory_is_bounded_in_bytes_whatever_the_token_size() {
+    let issuer = TestIssuer::start().await;
+    let max_bytes = 2 << 20;
+    let auth = cached_auth(&issuer, TokenCacheOptions::default().max_bytes(max_bytes));
+    let padding = "x".repeat(5_600);
+    let mut tokens = Vec::new();
+    for i in 0..300 {
+        let token = issuer
+            .token()
+            .sub(format!("user:{i}"))
+            .claim("padding", padding.as_str())
+            .mint();
+        assert!(
+            (7 * 1024..=8 * 1024).contains(&token.len()),
+            "{}",
+            token.len()
+        );
+        assert_eq!(
+            auth.verify_token(&token).await.unwrap().sub,
+            Some(format!("user:{i}"))
+        );
+        let stats = auth.token_cache_stats().unwrap();
+        assert!(stats.bytes <= max_bytes, "{stats:?}");
+        tokens.push(token);
+    }
+    let stats = auth.token_cache_stats().unwrap();
+    let sizes = tokens
+        .iter()
+        .map(|t| TokenCacheOptions::entry_bytes(t.len()));
+    let (least, most) = (sizes.clone().min().unwrap(), sizes.max().unwrap());
+    assert!(
+        (stats.entries * least..=stats.entries * most).contains(&stats.bytes),
+        "{stats:?}"
+    );
+    assert!(stats.entries <= max_bytes / least, "{stats:?}");
+    assert!(stats.entries > 0 && stats.evictions > 0, "{stats:?}");
+    // Evicted or not, every token still verifies.
+    for token in &tokens {
+        assert!(auth.verify_token(token).await.is_ok());
+    }
+    // The default leaves room for 10 000 ordinary tokens.
+    assert_eq!(
+        TokenCacheOptions::default(),
+        TokenCacheOptions::default().max_bytes(32 << 20)
+    );
+}

@@ -355,11 +355,11 @@ async fn each_failure_has_its_own_variant() {
     );
     assert_invalid(
         verify(&auth, &with("exp", json!("tomorrow"))).await,
-        "claim `exp` must be i64, not a string",
+        "claim `exp` must be",
     );
     assert_invalid(
-        verify(&auth, &with("exp", json!(1.5e12))).await,
-        "claim `exp` must be i64, not a number",
+        verify(&auth, &with("exp", json!(true))).await,
+        "claim `exp` must be",
     );
     assert_invalid(
         verify(&auth, &with("sub", json!(["a"]))).await,
@@ -612,7 +612,7 @@ async fn rfc7515_rs256_and_es256_vectors() {
     let token = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw";
     let user = verify(&rs, token).await.unwrap();
     assert_eq!(user.iss.as_deref(), Some("joe"));
-    assert_eq!(user.exp, Some(1_300_819_380));
+    assert_eq!(user.exp, Some(usso::NumericDate::from_secs(1_300_819_380)));
     assert_eq!(user.extra["http://example.com/is_root"], true);
 
     let es = vector_auth(

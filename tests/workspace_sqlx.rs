@@ -733,3 +733,202 @@ async fn the_examples_printed_lines_show_their_statuses_on_replay() {
     );
     server.abort();
 }
+
+mod tenant_keyed {
+    //! A multi-tenant schema: rows keyed by (tenant, workspace), so that two
+    //! tenants of one issuer may both name a workspace `shared`.
+
+    use axum::Json;
+    use axum::extract::{FromRef, Path, State};
+    use axum::routing::{delete, get};
+    use sqlx::sqlite::SqliteRow;
+    use sqlx::{FromRow, Row};
+    use usso::{UssoAuth, workspace_scoped};
+
+    use super::*;
+
+    pub(super) struct Doc {
+        title: String,
+    }
+
+    impl WorkspaceTable for Doc {
+        const TABLE: &'static str = "docs";
+        const TENANT_COLUMN: Option<&'static str> = Some("tenant_id");
+        const CREATED_BY_COLUMN: Option<&'static str> = None;
+    }
+
+    impl FromRow<'_, SqliteRow> for Doc {
+        fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
+            Ok(Self {
+                title: row.try_get("title")?,
+            })
+        }
+    }
+
+    #[derive(Clone, FromRef)]
+    struct AppState {
+        auth: UssoAuth,
+        db: SqlitePool,
+    }
+
+    fn status(result: Result<u64, ScopedError>) -> StatusCode {
+        match result {
+            Ok(0) => StatusCode::NOT_FOUND,
+            Ok(_) => StatusCode::OK,
+            Err(e) if e.is_forbidden() => StatusCode::FORBIDDEN,
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    #[workspace_scoped]
+    async fn remove(
+        State(db): State<SqlitePool>,
+        ws: Workspace,
+        Path(id): Path<i64>,
+    ) -> StatusCode {
+        status(Doc::scoped(&ws).delete(id).execute(&db).await)
+    }
+
+    #[workspace_scoped]
+    async fn list(
+        State(db): State<SqlitePool>,
+        ws: Workspace,
+    ) -> Result<Json<Vec<String>>, StatusCode> {
+        match Doc::scoped(&ws)
+            .select()
+            .order_by("id", Order::Asc)
+            .fetch_all(&db)
+            .await
+        {
+            Ok(docs) => Ok(Json(docs.into_iter().map(|d| d.title).collect())),
+            Err(e) if e.is_forbidden() => Err(StatusCode::FORBIDDEN),
+            Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+
+    #[workspace_scoped]
+    async fn add(
+        State(db): State<SqlitePool>,
+        ws: Workspace,
+        Path(title): Path<String>,
+    ) -> StatusCode {
+        let inserted = Doc::scoped(&ws)
+            .insert()
+            .value("title", title)
+            .execute(&db)
+            .await;
+        status(inserted)
+    }
+
+    pub(super) async fn app(auth: UssoAuth) -> (Router, SqlitePool) {
+        let db = example::memory_db().await.unwrap();
+        sqlx::query(
+            "CREATE TABLE docs (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL,
+             tenant_id TEXT NOT NULL, workspace_id TEXT NOT NULL)",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        let app = Router::new()
+            .route("/docs", get(list))
+            .route("/docs/{id}", delete(remove))
+            .route("/docs/new/{title}", axum::routing::post(add))
+            .with_state(AppState {
+                auth,
+                db: db.clone(),
+            });
+        (app, db)
+    }
+}
+
+#[tokio::test]
+async fn a_tenant_keyed_table_refuses_another_tenants_same_named_workspace() {
+    let issuer = TestIssuer::start().await;
+    let (app, db) = tenant_keyed::app(issuer.auth()).await;
+    let send = |method: &str, uri: &str, token: &str| {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let app = app.clone();
+        async move {
+            let res = app.oneshot(req).await.unwrap();
+            let status = res.status();
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let token = |tenant: Option<&str>| {
+        let t = issuer.token().workspace("shared");
+        match tenant {
+            Some(tenant) => t.tenant(tenant).mint(),
+            None => t.mint(),
+        }
+    };
+    let (org_a, org_b, no_tenant) = (token(Some("org_a")), token(Some("org_b")), token(None));
+    // Insert stamps the tenant from the token.
+    assert_eq!(
+        send("POST", "/docs/new/a-secret", &org_a).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send("POST", "/docs/new/b-notes", &org_b).await.0,
+        StatusCode::OK
+    );
+    let stamped: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT title, tenant_id, workspace_id FROM docs ORDER BY id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert_eq!(
+        stamped,
+        [
+            ("a-secret".into(), "org_a".into(), "shared".into()),
+            ("b-notes".into(), "org_b".into(), "shared".into())
+        ]
+    );
+    // Same workspace name, other tenant: nothing of org_a's is reachable.
+    assert_eq!(send("GET", "/docs", &org_b).await.1, json!(["b-notes"]));
+    assert_eq!(
+        send("DELETE", "/docs/1", &org_b).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // A token without a tenant reaches no row of a tenant-keyed table.
+    assert_eq!(
+        send("GET", "/docs", &no_tenant).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send("DELETE", "/docs/1", &no_tenant).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send("POST", "/docs/new/x", &no_tenant).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // org_a's row is intact, and its owner can delete it.
+    assert_eq!(send("GET", "/docs", &org_a).await.1, json!(["a-secret"]));
+    assert_eq!(send("DELETE", "/docs/1", &org_a).await.0, StatusCode::OK);
+    let left: Vec<(String,)> = sqlx::query_as("SELECT title FROM docs")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(left, [("b-notes".to_owned(),)]);
+    // The tenant column can't be written by hand.
+    let ws = Workspace::trusted("shared", Some("org_b".into()));
+    let err = tenant_keyed::Doc::scoped(&ws)
+        .insert()
+        .value("tenant_id", "org_a")
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ScopedError::ProtectedColumn("tenant_id")),
+        "{err}"
+    );
+}

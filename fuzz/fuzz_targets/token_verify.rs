@@ -7,7 +7,9 @@
 //! signed with one of the fixed keys, so that the fuzzer reaches the
 //! signature and claim checks. Properties checked on every accepted token:
 //! its `iss`/`aud`/`exp` satisfy the configuration, its header `alg` is one
-//! the key allows, and a cache hit never changes the answer.
+//! the key allows, and a cache hit never changes the answer. Side by side,
+//! `jsonwebtoken::decode` with the same keys and rules must reach the same
+//! verdict, except for the cases listed in SECURITY.md §7.
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
@@ -294,7 +296,7 @@ fn check_accepted(token: &str, user: &UserData, allowed: &[&str]) {
     );
     let exp = user.exp.expect("accepted a token without exp");
     // The default leeway is 10 s; allow a little for the clock moving on.
-    assert!(exp > now() - 30, "accepted an expired token");
+    assert!(exp.as_secs() > now() - 30, "accepted an expired token");
     let alg = header_alg(token);
     assert!(
         allowed.contains(&alg.as_str()),
@@ -321,8 +323,82 @@ fn is_time(e: &AuthError) -> bool {
         || e.to_string().contains("issued in the future")
 }
 
+/// jsonwebtoken's verdict on `token`, with the key and rules of the static
+/// authenticator of that algorithm.
+fn jsonwebtoken_accepts(token: &str, alg: jsonwebtoken::Algorithm) -> bool {
+    use jsonwebtoken::{DecodingKey, Validation};
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
+            &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
+        );
+    });
+    let key = if alg == jsonwebtoken::Algorithm::EdDSA {
+        let jwk = keys().ed.jwk();
+        DecodingKey::from_ed_components(jwk["x"].as_str().expect("x")).expect("ed key")
+    } else {
+        DecodingKey::from_secret(usso_fuzz::HMAC_SECRET).expect("secret")
+    };
+    let mut validation = Validation::new(alg);
+    validation.set_issuer(&[ISSUER]);
+    validation.set_audience(&[AUDIENCE]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+    validation.validate_nbf = true;
+    validation.leeway = 10;
+    jsonwebtoken::decode::<Value>(token, &key, &validation).is_ok()
+}
+
+fn part(token: &str, index: usize) -> Value {
+    token
+        .split('.')
+        .nth(index)
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// Whether a disagreement between usso and jsonwebtoken is one of the
+/// listed ones (SECURITY.md §7, `tests/differential.rs`), checked against
+/// the token itself, or the clock ticking between the two verdicts.
+fn explained(token: &str, usso: &Result<UserData, AuthError>) -> bool {
+    let (header, claims) = (part(token, 0), part(token, 1));
+    let now = now();
+    let near = |claim: &str| claims[claim].as_f64().is_some_and(|t| (t - now as f64).abs() <= 12.0);
+    let error = match usso {
+        // usso's one looser spelling: the USSO agent-token alias.
+        Ok(_) => return header["alg"] == "ED25519",
+        Err(e) => e,
+    };
+    let reason = error.to_string();
+    token.len() > 8 * 1024
+        || (header.get("crit").is_some() && reason.contains("crit"))
+        || (reason.contains("issued in the future") && claims["iat"].as_f64().is_some_and(|t| t > now as f64))
+        || reason.contains("appears more than once")
+        || (reason.contains("invalid claims: claim `")
+            && ["sub", "roles", "scopes", "scope", "workspace_id", "token_type", "jti", "tenant_id",
+                "session_id", "amr", "acr", "user_id", "email", "phone", "user_name"]
+                .iter()
+                .any(|c| reason.contains(&format!("claim `{c}`"))))
+        || (reason.contains("token_type") && claims["token_type"] != "access")
+        || (matches!(error, AuthError::InvalidIssuer) && claims["iss"].is_array())
+        || (matches!(error, AuthError::TokenExpired) && near("exp"))
+        || (matches!(error, AuthError::TokenNotYetValid) && near("nbf"))
+}
+
+fn differential(auth: &UssoAuth, token: &str, alg: jsonwebtoken::Algorithm) {
+    let usso = auth.verify_token_sync::<UserData>(token);
+    let jwt = jsonwebtoken_accepts(token, alg);
+    if usso.is_ok() != jwt {
+        assert!(
+            explained(token, &usso),
+            "usso {usso:?} and jsonwebtoken {jwt} disagree, and no listed case explains it"
+        );
+    }
+}
+
 fn run(token: &str) {
     verify(usso_fuzz::static_ed_auth(), token, &["EdDSA"]).ok();
+    differential(usso_fuzz::static_ed_auth(), token, jsonwebtoken::Algorithm::EdDSA);
     verify(usso_fuzz::jwks_auth(), token, &["EdDSA", "ES256", "RS256"]).ok();
     // The HMAC authenticator caches verified tokens: a second look (a cache
     // hit when the first succeeded) must give the same answer, apart from
@@ -336,6 +412,8 @@ fn run(token: &str) {
         (Ok(_), Err(b)) => assert!(is_time(&b), "accepted, then refused with {b}"),
         (Err(_), Err(_)) => {}
     }
+    // A separate authenticator: the cached one answers from its cache.
+    differential(usso_fuzz::static_hs_uncached_auth(), token, jsonwebtoken::Algorithm::HS256);
 }
 
 fuzz_target!(|data: &[u8]| {

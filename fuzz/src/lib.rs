@@ -94,6 +94,19 @@ pub fn static_hs_auth() -> &'static UssoAuth {
     })
 }
 
+/// Static HMAC secret, `HS256` only, without a cache.
+pub fn static_hs_uncached_auth() -> &'static UssoAuth {
+    static AUTH: OnceLock<UssoAuth> = OnceLock::new();
+    AUTH.get_or_init(|| {
+        let config = rules()
+            .key(Key::hmac_secret(HMAC_SECRET))
+            .algorithm(Algorithm::HS256)
+            .build()
+            .expect("static hmac config");
+        UssoAuth::new(config).expect("static hmac auth")
+    })
+}
+
 /// JWKS options for the preloaded store: a day-long lifetime, so the set
 /// never goes stale during a run (there is no runtime to refresh it).
 pub fn jwks_options() -> JwksOptions {

@@ -6,9 +6,14 @@ use std::str::FromStr;
 /// `none` is deliberately not representable: a token whose header says
 /// `"alg": "none"` is rejected before any key is looked at.
 ///
-/// Names parse case-insensitively, and `ED25519` / `Ed25519` are accepted as
-/// aliases of [`Algorithm::EdDSA`] because USSO agent tokens carry
-/// `"alg": "ED25519"`.
+/// In a **token header**, `alg` is case-sensitive (RFC 7515 §4.1.1): only
+/// the registered names are accepted, plus `ED25519`, the one alias that
+/// USSO agent tokens (the Python package's `generate_agent_jwt`) carry for
+/// [`Algorithm::EdDSA`]. `rs256` or `eddsa` in a token is refused.
+///
+/// In **configuration** ([`FromStr`], the CLI's `--alg`), names are read
+/// case-insensitively, with `Ed25519` and `ED25519` as aliases of `EdDSA`,
+/// since a person typed them.
 ///
 /// ```
 /// use usso::Algorithm;
@@ -112,20 +117,13 @@ impl Algorithm {
         }
     }
 
-    /// Parses a header `alg` value from raw bytes without allocating.
-    pub(crate) fn from_bytes(name: &[u8]) -> Option<Self> {
-        // Exact registered names first: this is the hot path.
-        for alg in Self::ALL {
-            if alg.as_str().as_bytes() == name {
-                return Some(alg);
-            }
-        }
-        if name.eq_ignore_ascii_case(b"ed25519") {
-            return Some(Self::EdDSA);
-        }
+    /// Parses a token header's `alg` without allocating: the exact
+    /// registered name, or `ED25519` (see the type's docs).
+    pub(crate) fn from_header(name: &[u8]) -> Option<Self> {
         Self::ALL
             .into_iter()
-            .find(|alg| alg.as_str().as_bytes().eq_ignore_ascii_case(name))
+            .find(|alg| alg.as_str().as_bytes() == name)
+            .or_else(|| (name == b"ED25519").then_some(Self::EdDSA))
     }
 }
 
@@ -155,7 +153,15 @@ impl FromStr for Algorithm {
     type Err = UnknownAlgorithm;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_bytes(s.as_bytes()).ok_or_else(|| UnknownAlgorithm(s.chars().take(32).collect()))
+        let name = s.as_bytes();
+        Self::from_header(name)
+            .or_else(|| name.eq_ignore_ascii_case(b"ed25519").then_some(Self::EdDSA))
+            .or_else(|| {
+                Self::ALL
+                    .into_iter()
+                    .find(|alg| alg.as_str().as_bytes().eq_ignore_ascii_case(name))
+            })
+            .ok_or_else(|| UnknownAlgorithm(s.chars().take(32).collect()))
     }
 }
 
@@ -175,6 +181,19 @@ mod tests {
     fn ed25519_aliases_are_eddsa() {
         for name in ["ED25519", "Ed25519", "ed25519", "EDDSA"] {
             assert_eq!(name.parse::<Algorithm>(), Ok(Algorithm::EdDSA));
+        }
+    }
+
+    #[test]
+    fn token_headers_spell_alg_exactly() {
+        for alg in Algorithm::ALL {
+            assert_eq!(Algorithm::from_header(alg.as_str().as_bytes()), Some(alg));
+            let lower = alg.as_str().to_lowercase();
+            assert_eq!(Algorithm::from_header(lower.as_bytes()), None, "{lower}");
+        }
+        assert_eq!(Algorithm::from_header(b"ED25519"), Some(Algorithm::EdDSA));
+        for name in ["Ed25519", "ed25519", "EDDSA", "eddsa", "rs256", "none", ""] {
+            assert_eq!(Algorithm::from_header(name.as_bytes()), None, "{name}");
         }
     }
 

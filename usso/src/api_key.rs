@@ -1,12 +1,12 @@
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use http::{HeaderMap, HeaderName};
 
+use crate::ttl_cache::TtlCache;
 use crate::{AuthError, ConfigError, UserData};
 
 /// The future an [`ApiKeyVerifier`] returns.
@@ -118,7 +118,7 @@ pub struct HttpApiKeyVerifier {
     capacity: usize,
     /// `None` remembers a rejected key (for [`NEGATIVE_TTL`]), so a flood of
     /// random keys can't turn into a flood of outbound requests.
-    cache: Mutex<HashMap<String, (Instant, Option<UserData>)>>,
+    cache: TtlCache<Option<UserData>>,
     /// Bounds the outbound checks in flight.
     inflight: tokio::sync::Semaphore,
 }
@@ -162,7 +162,7 @@ impl HttpApiKeyVerifier {
             client,
             ttl: Duration::from_secs(60),
             capacity: 1024,
-            cache: Mutex::new(HashMap::new()),
+            cache: TtlCache::new(1024),
             inflight: tokio::sync::Semaphore::new(MAX_INFLIGHT),
         })
     }
@@ -178,6 +178,7 @@ impl HttpApiKeyVerifier {
     #[must_use]
     pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity.max(1);
+        self.cache = TtlCache::new(self.capacity);
         self
     }
 
@@ -190,33 +191,17 @@ impl HttpApiKeyVerifier {
 
     /// `Some(Some(user))`: accepted recently; `Some(None)`: rejected recently.
     fn cached(&self, key: &str) -> Option<Option<UserData>> {
-        let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        let (at, answer) = cache.get(key)?;
-        let ttl = if answer.is_some() {
-            self.ttl
-        } else {
-            NEGATIVE_TTL
-        };
-        (at.elapsed() < ttl).then(|| answer.clone())
+        self.cache.get(key, |answer| {
+            if answer.is_some() {
+                self.ttl
+            } else {
+                NEGATIVE_TTL
+            }
+        })
     }
 
     fn store(&self, key: &str, answer: Option<&UserData>) {
-        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        if cache.len() >= self.capacity {
-            let ttl = self.ttl.max(NEGATIVE_TTL);
-            cache.retain(|_, (at, _)| at.elapsed() < ttl);
-            if cache.len() >= self.capacity {
-                // Still full of fresh entries: forget the oldest.
-                if let Some(oldest) = cache
-                    .iter()
-                    .min_by_key(|(_, (at, _))| *at)
-                    .map(|(k, _)| k.clone())
-                {
-                    cache.remove(&oldest);
-                }
-            }
-        }
-        cache.insert(key.to_owned(), (Instant::now(), answer.cloned()));
+        self.cache.insert(key, answer.cloned());
     }
 
     async fn fetch(&self, key: &str) -> Result<UserData, AuthError> {

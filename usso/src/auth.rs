@@ -9,7 +9,7 @@ use crate::jwks::JwksStore;
 use crate::key_source::KeySource;
 use crate::tenant::TenantRouter;
 use crate::token_cache::{Entry, TokenCache};
-use crate::verify::{self, unix_now};
+use crate::verify;
 use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UserData};
 
 /// Verifies tokens: the Rust twin of the Python SDK's `USSOAuth`.
@@ -96,7 +96,7 @@ impl Verifier {
 
     pub(crate) async fn verify<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
         let rules: &Rules = &self.config.rules;
-        let now = unix_now();
+        let now = crate::NumericDate::now();
         if let Some(hit) = self.cache_hit::<C>(token, now) {
             return hit;
         }
@@ -115,17 +115,21 @@ impl Verifier {
         token: &str,
         parsed: &verify::ParsedToken<'_>,
         key: Arc<crate::verifying_key::VerifyingKey>,
-        now: i64,
+        now: crate::NumericDate,
     ) -> Result<C, AuthError> {
         let claims = verify::finish::<C>(parsed, &key, &self.config.rules, now)?;
-        self.remember(token, parsed, key, &claims, now);
+        self.remember(token, parsed, key, &claims);
         Ok(claims)
     }
 
     /// A cached verification of exactly this token, if it is still valid:
     /// times re-checked, and the key that verified it still the one the key
     /// set returns for it.
-    fn cache_hit<C: Claims>(&self, token: &str, now: i64) -> Option<Result<C, AuthError>> {
+    fn cache_hit<C: Claims>(
+        &self,
+        token: &str,
+        now: crate::NumericDate,
+    ) -> Option<Result<C, AuthError>> {
         let cache = self.cache.as_ref()?;
         let entry = cache.get(token)?;
         let current = self.keys.key_now(entry.kid.as_deref(), entry.alg);
@@ -155,7 +159,6 @@ impl Verifier {
         parsed: &verify::ParsedToken<'_>,
         key: Arc<crate::verifying_key::VerifyingKey>,
         claims: &C,
-        now: i64,
     ) {
         let Some(cache) = &self.cache else {
             return;
@@ -171,15 +174,13 @@ impl Verifier {
                 exp: ud.exp,
                 nbf: ud.nbf,
                 iat: ud.iat,
-                stored: std::time::Instant::now(),
             },
-            now,
         );
     }
 
     fn verify_sync<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
         let rules: &Rules = &self.config.rules;
-        let now = unix_now();
+        let now = crate::NumericDate::now();
         if let Some(hit) = self.cache_hit::<C>(token, now) {
             return hit;
         }
@@ -501,6 +502,19 @@ impl UssoAuth {
         method: &http::Method,
         headers: &HeaderMap,
     ) -> Result<C, AuthError> {
+        self.authenticate_parts(method, &http::Uri::default(), headers)
+            .await
+    }
+
+    /// The request path's entry: the extractors and the layer pass the
+    /// request's URI too, whose authority (HTTP/2) the CSRF rule compares
+    /// with `Origin`.
+    pub(crate) async fn authenticate_parts<C: Claims>(
+        &self,
+        method: &http::Method,
+        uri: &http::Uri,
+        headers: &HeaderMap,
+    ) -> Result<C, AuthError> {
         match &self.inner.engine {
             Engine::Mock(user) => return mock_as(user),
             Engine::Unconfigured => return Err(AuthError::MissingAuthenticator),
@@ -509,7 +523,7 @@ impl UssoAuth {
         let token = match crate::source::find_token_in(headers, &self.inner.token_sources) {
             Ok((token, from_cookie)) => {
                 if from_cookie {
-                    crate::source::check_cookie_csrf(method, headers)?;
+                    crate::source::check_cookie_csrf(method, uri, headers)?;
                 }
                 token
             }

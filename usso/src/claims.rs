@@ -4,6 +4,8 @@ use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visi
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::NumericDate;
+
 /// The verified claims of a USSO access token.
 ///
 /// Field names follow the USSO token format and [RFC 7519 §4.1]. Every
@@ -50,15 +52,15 @@ pub struct UserData {
     /// `aud`: one audience or several ([RFC 7519 §4.1.3](https://www.rfc-editor.org/rfc/rfc7519#section-4.1.3)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aud: Option<Audience>,
-    /// `exp`: expiry, seconds since the Unix epoch.
+    /// `exp`: expiry, seconds since the Unix epoch (possibly fractional).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exp: Option<i64>,
-    /// `nbf`: not before, seconds since the Unix epoch.
+    pub exp: Option<NumericDate>,
+    /// `nbf`: not before, seconds since the Unix epoch (possibly fractional).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub nbf: Option<i64>,
-    /// `iat`: issued at, seconds since the Unix epoch.
+    pub nbf: Option<NumericDate>,
+    /// `iat`: issued at, seconds since the Unix epoch (possibly fractional).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub iat: Option<i64>,
+    pub iat: Option<NumericDate>,
     /// `jti`: the token id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,

@@ -203,7 +203,7 @@ mod tests {
             ),
             (
                 r#"{"sub": "s", "exp": "soon"}"#,
-                "claim `exp` must be i64, not a string",
+                "claim `exp` must be a number of seconds since the epoch, not a string",
             ),
         ];
         for (json, want) in cases {

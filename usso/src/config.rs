@@ -52,8 +52,9 @@ pub(crate) struct Rules {
     pub(crate) verify_iss: bool,
     pub(crate) verify_aud: bool,
     pub(crate) require_exp: bool,
-    pub(crate) leeway: i64,
-    pub(crate) max_age: Option<i64>,
+    /// Milliseconds, like [`NumericDate`](crate::NumericDate).
+    pub(crate) leeway_ms: i64,
+    pub(crate) max_age_ms: Option<i64>,
     pub(crate) token_types: Vec<String>,
     pub(crate) require_token_type: bool,
     pub(crate) typ: Option<String>,
@@ -510,7 +511,7 @@ impl JwtConfigBuilder {
                 reason: "an empty or space-padded issuer or audience would match nothing".into(),
             });
         }
-        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        let millis = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
         let rules = Rules {
             issuers: self.issuers,
             audiences: self.audiences,
@@ -519,8 +520,8 @@ impl JwtConfigBuilder {
             verify_iss: self.verify_iss,
             verify_aud: self.verify_aud,
             require_exp: self.require_exp,
-            leeway: secs(self.leeway),
-            max_age: self.max_age.map(secs),
+            leeway_ms: millis(self.leeway),
+            max_age_ms: self.max_age.map(millis),
             token_types: self.token_types,
             require_token_type: self.require_token_type,
             typ: self.typ.map(|t| normalize_typ(&t).to_owned()),

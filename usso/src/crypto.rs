@@ -77,7 +77,8 @@ mod aws {
             }
             let bytes: Vec<u8> = match material {
                 KeyMaterial::Ed25519(raw) => raw.to_vec(),
-                KeyMaterial::Rsa { n, e } => der::encode_rsa_public_key(n, e),
+                KeyMaterial::Rsa { n, e } => der::encode_rsa_public_key(n, e)
+                    .ok_or_else(|| KeyError("RSA public key is malformed".into()))?,
                 KeyMaterial::Ec { point, .. } => point.clone(),
                 KeyMaterial::Hmac(_) => Vec::new(),
             };

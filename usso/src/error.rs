@@ -3,6 +3,8 @@ use std::time::Duration;
 
 use http::StatusCode;
 
+use crate::untrusted::Untrusted;
+
 /// Why a request was not authorized. Returned by
 /// [`UssoAuth::verify_token`](crate::UssoAuth::verify_token) and, with the
 /// `axum` feature, turned into an RFC 6750 response.
@@ -42,9 +44,10 @@ pub enum AuthError {
     TokenNotYetValid,
     /// The token is malformed or breaks a rule: bad encoding, a wrong claim
     /// type, a forbidden algorithm, an unknown critical header… 401.
-    #[error("the token is invalid: {reason}")]
+    #[error("the token is invalid: {}", Untrusted(reason))]
     TokenInvalid {
-        /// What exactly was wrong, for the `error_description`.
+        /// What exactly was wrong, for the `error_description`. It may quote
+        /// the token; `Display` escapes control characters.
         reason: Cow<'static, str>,
     },
     /// The signature does not verify with the token's key. 401.
@@ -57,9 +60,10 @@ pub enum AuthError {
     #[error("the token issuer is not accepted")]
     InvalidIssuer,
     /// No key with the token's `kid` is known, even after a refresh. 401.
-    #[error("no signing key with id `{kid}` is known")]
+    #[error("no signing key with id `{}` is known", Untrusted(kid))]
     UnknownKey {
-        /// The `kid` from the token header (truncated; attacker controlled).
+        /// The `kid` from the token header (truncated; attacker controlled:
+        /// `Display` escapes its control characters).
         kid: String,
     },
     /// The token lacks required scopes. 403 with `insufficient_scope`.

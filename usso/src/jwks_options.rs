@@ -16,6 +16,7 @@ use crate::ConfigError;
 /// | [`max_keys`](Self::max_keys) | 100 | keys beyond this are ignored |
 /// | [`retry_initial`](Self::retry_initial) / [`retry_max`](Self::retry_max) | 1 s / 60 s | exponential back-off between failed refreshes |
 /// | [`shared`](Self::shared) | `false` | share one key store per URL (and equal options) across the process |
+/// | [`cross_origin_redirects`](Self::cross_origin_redirects) | `false` | follow JWKS redirects to another scheme, host or port (at most 3 hops, never https → http) |
 ///
 /// ```
 /// use std::time::Duration;
@@ -41,6 +42,7 @@ pub struct JwksOptions {
     pub(crate) retry_initial: Duration,
     pub(crate) retry_max: Duration,
     pub(crate) shared: bool,
+    pub(crate) cross_origin_redirects: bool,
 }
 
 impl Default for JwksOptions {
@@ -58,6 +60,7 @@ impl Default for JwksOptions {
             retry_initial: Duration::from_secs(1),
             retry_max: Duration::from_secs(60),
             shared: false,
+            cross_origin_redirects: false,
         }
     }
 }
@@ -130,6 +133,20 @@ impl JwksOptions {
         /// HTTP client of whoever created it. Defaults to `false` (one store
         /// per authenticator).
         shared: bool
+    );
+
+    setter!(
+        /// Follow a JWKS redirect to another origin (scheme, host or port).
+        /// By default only same-origin redirects are followed, at most 3
+        /// hops: the keys decide who may sign tokens, and a redirect to
+        /// another host hands that decision to it. A refused redirect is a
+        /// failed fetch that names the target origin. Whatever this says,
+        /// a redirect from https to http is refused. Defaults to `false`.
+        ///
+        /// With an application-supplied [`http_client`](crate::JwtConfigBuilder::http_client),
+        /// the client's own redirect policy decides which hops are followed,
+        /// and usso refuses the response when it came from another origin.
+        cross_origin_redirects: bool
     );
 
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {

@@ -141,27 +141,30 @@ impl fmt::Debug for Key {
     }
 }
 
-/// Decodes the first PEM block of `text` into `(label, der)`.
-pub(crate) fn pem_block(text: &str) -> Result<(&str, Vec<u8>), KeyError> {
+/// Decodes the first PEM block of `text` into `(label, der)`, with
+/// `pem-rfc7468`. Explanatory text may come before it (RFC 7468 §5.2), as
+/// `openssl x509 -text` prints, and a chain holds several: the first counts.
+pub(crate) fn pem_block(text: &str) -> Result<(String, Vec<u8>), KeyError> {
     let not_pem = || KeyError("key is not valid PEM".into());
-    let start = text.find("-----BEGIN ").ok_or_else(not_pem)?;
-    let rest = &text[start + "-----BEGIN ".len()..];
-    let label_end = rest.find("-----").ok_or_else(not_pem)?;
-    let label = &rest[..label_end];
-    let body_and_end = &rest[label_end + 5..];
-    let end_marker = format!("-----END {label}-----");
-    let body_end = body_and_end.find(&end_marker).ok_or_else(not_pem)?;
-    let body: String = body_and_end[..body_end]
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
-    let der = STANDARD.decode(body).map_err(|_| not_pem())?;
-    Ok((label, der))
+    let block = text
+        .find("-----BEGIN ")
+        .and_then(|start| text.get(start..))
+        .ok_or_else(not_pem)?;
+    let end = block
+        .find("-----END ")
+        .and_then(|at| {
+            let after = at + "-----END ".len();
+            Some(after + block.get(after..)?.find("-----")? + "-----".len())
+        })
+        .and_then(|end| block.get(..end))
+        .ok_or_else(not_pem)?;
+    let (label, der) = pem_rfc7468::decode_vec(end.as_bytes()).map_err(|_| not_pem())?;
+    Ok((label.to_owned(), der))
 }
 
 fn parse_pem(text: &str) -> Result<KeyMaterial, KeyError> {
     let (label, der) = pem_block(text)?;
-    match label {
+    match label.as_str() {
         "PUBLIC KEY" => {
             let spki = der::spki(&der).ok_or_else(|| {
                 KeyError("PEM public key is not a valid SubjectPublicKeyInfo".into())
@@ -171,10 +174,7 @@ fn parse_pem(text: &str) -> Result<KeyMaterial, KeyError> {
         "RSA PUBLIC KEY" => {
             let (n, e) = der::rsa_public_key(&der)
                 .ok_or_else(|| KeyError("PEM RSA public key is malformed".into()))?;
-            Ok(KeyMaterial::Rsa {
-                n: n.to_vec(),
-                e: e.to_vec(),
-            })
+            Ok(KeyMaterial::Rsa { n, e })
         }
         "CERTIFICATE" => {
             let spki = der::certificate_spki(&der)
@@ -188,15 +188,12 @@ fn parse_pem(text: &str) -> Result<KeyMaterial, KeyError> {
     }
 }
 
-pub(crate) fn material_from_spki(spki: &der::Spki<'_>) -> Result<KeyMaterial, KeyError> {
+pub(crate) fn material_from_spki(spki: &der::Spki) -> Result<KeyMaterial, KeyError> {
     match spki.algorithm {
         der::OID_RSA => {
-            let (n, e) = der::rsa_public_key(spki.key)
+            let (n, e) = der::rsa_public_key(&spki.key)
                 .ok_or_else(|| KeyError("RSA public key is malformed".into()))?;
-            Ok(KeyMaterial::Rsa {
-                n: n.to_vec(),
-                e: e.to_vec(),
-            })
+            Ok(KeyMaterial::Rsa { n, e })
         }
         der::OID_EC_PUBLIC_KEY => {
             let family = match spki.parameter {
@@ -206,12 +203,13 @@ pub(crate) fn material_from_spki(spki: &der::Spki<'_>) -> Result<KeyMaterial, Ke
             };
             Ok(KeyMaterial::Ec {
                 family,
-                point: spki.key.to_vec(),
+                point: spki.key.clone(),
             })
         }
         der::OID_ED25519 => {
             let raw: [u8; 32] = spki
                 .key
+                .as_slice()
                 .try_into()
                 .map_err(|_| KeyError("Ed25519 public key must be 32 bytes".into()))?;
             Ok(KeyMaterial::Ed25519(raw))

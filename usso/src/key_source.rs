@@ -42,9 +42,9 @@ impl KeySource {
 fn static_key(key: &Arc<VerifyingKey>, kid: Option<&str>) -> Result<Arc<VerifyingKey>, AuthError> {
     // A static key with an id only signs tokens that name it (or name none).
     match (key.kid(), kid) {
-        (Some(mine), Some(theirs)) if mine != theirs => Err(AuthError::UnknownKey {
-            kid: theirs.to_owned(),
-        }),
+        (Some(mine), Some(theirs)) if mine != theirs => {
+            Err(crate::jwks::cache::unknown_key(theirs))
+        }
         _ => Ok(Arc::clone(key)),
     }
 }

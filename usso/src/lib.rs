@@ -110,12 +110,15 @@ mod jwks;
 mod jwks_options;
 mod key;
 mod key_source;
+mod numeric_date;
 mod policy;
 pub mod scope;
 mod scope_grammar;
 mod source;
 mod tenant;
 mod token_cache;
+mod ttl_cache;
+mod untrusted;
 mod verify;
 mod verifying_key;
 mod workspace;
@@ -146,6 +149,7 @@ pub use error::AuthError;
 pub use jwks::{JwksError, JwksStats, JwksStore};
 pub use jwks_options::JwksOptions;
 pub use key::Key;
+pub use numeric_date::NumericDate;
 pub use policy::{Authenticated, Policy, Requirement};
 /// The HTTP client crate usso fetches keys with, so that a custom
 /// [`reqwest::Client`] can be passed (see

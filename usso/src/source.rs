@@ -223,11 +223,21 @@ pub(crate) fn find_token_in<'h>(
 
 /// Cross-site request forgery check for cookie-borne tokens: a browser
 /// attaches cookies to requests other sites trigger, so a state-changing
-/// request authenticated by a cookie must come from the same site. Uses
-/// `Sec-Fetch-Site` (sent by current browsers), else compares `Origin` with
-/// `Host`. Requests without either (non-browser clients) pass.
+/// request authenticated by a cookie must come from its own origin.
+///
+/// * `Sec-Fetch-Site` (sent by current browsers) decides when present: only
+///   `same-origin` and `none` (the user's own navigation) pass. Sent twice,
+///   it is refused: no browser does that.
+/// * Else `Origin` decides when present: its scheme, host and port must be
+///   the request's own (its URI's authority, else `Host`). The scheme is
+///   compared when the request shows it (an absolute URI, as in HTTP/2);
+///   behind a proxy that terminates TLS it can't be seen, and the ports are
+///   compared with each side's default. An `Origin` that can't be matched
+///   (`null`, two of them, no `Host`) is refused.
+/// * Requests with neither (non-browser clients) pass.
 pub(crate) fn check_cookie_csrf(
     method: &http::Method,
+    uri: &http::Uri,
     headers: &HeaderMap,
 ) -> Result<(), AuthError> {
     let safe = matches!(
@@ -237,21 +247,83 @@ pub(crate) fn check_cookie_csrf(
     if safe {
         return Ok(());
     }
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let cross_site = match header("sec-fetch-site") {
-        Some(site) => !matches!(site, "same-origin" | "none"),
-        None => match (header("origin"), header("host")) {
-            (Some(origin), Some(host)) => {
-                let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-                !origin_host.eq_ignore_ascii_case(host)
-            }
-            _ => false,
+    let same_origin = match single(headers, "sec-fetch-site") {
+        Single::Absent => match single(headers, "origin") {
+            Single::Absent => true,
+            Single::One(origin) => same_origin(origin, uri, headers),
+            Single::Many => false,
         },
+        Single::One(site) => matches!(site, "same-origin" | "none"),
+        Single::Many => false,
     };
-    if cross_site {
-        Err(AuthError::CrossSiteRequest)
-    } else {
+    if same_origin {
         Ok(())
+    } else {
+        Err(AuthError::CrossSiteRequest)
+    }
+}
+
+enum Single<'h> {
+    Absent,
+    One(&'h str),
+    /// Repeated, or not visible ASCII: either way not a browser's header.
+    Many,
+}
+
+fn single<'h>(headers: &'h HeaderMap, name: &str) -> Single<'h> {
+    let mut values = headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (None, _) => Single::Absent,
+        (Some(v), None) => v.to_str().map_or(Single::Many, Single::One),
+        (Some(_), Some(_)) => Single::Many,
+    }
+}
+
+/// Whether `origin` (an `Origin` header) is the request's own origin.
+fn same_origin(origin: &str, uri: &http::Uri, headers: &HeaderMap) -> bool {
+    fn default_port(scheme: &str) -> Option<u16> {
+        match scheme {
+            "http" => Some(80),
+            "https" => Some(443),
+            _ => None,
+        }
+    }
+    // `null` and anything that isn't `scheme://host[:port]` fail here.
+    let Ok(origin) = origin.parse::<http::Uri>() else {
+        return false;
+    };
+    let (Some(o_scheme), Some(o_host)) = (origin.scheme_str(), origin.host()) else {
+        return false;
+    };
+    let Some(o_port) = origin.port_u16().or_else(|| default_port(o_scheme)) else {
+        return false;
+    };
+    if origin.path_and_query().is_some_and(|p| p.as_str() != "/") {
+        return false;
+    }
+    let authority = match (uri.authority(), single(headers, "host")) {
+        (Some(authority), _) => authority.clone(),
+        (None, Single::One(host)) => match host.parse::<http::uri::Authority>() {
+            Ok(authority) => authority,
+            Err(_) => return false,
+        },
+        // HTTP/1.0 without `Host`, or two of them: nothing to compare with.
+        (None, _) => return false,
+    };
+    if !authority.host().eq_ignore_ascii_case(o_host) {
+        return false;
+    }
+    match uri.scheme_str() {
+        Some(scheme) => {
+            scheme.eq_ignore_ascii_case(o_scheme)
+                && authority.port_u16().or_else(|| default_port(scheme)) == Some(o_port)
+        }
+        // The scheme is not visible: an explicit port must match the
+        // origin's, an absent one stands for the origin's scheme default.
+        None => {
+            authority.port_u16().unwrap_or(o_port) == o_port
+                && (authority.port_u16().is_some() || origin.port_u16().is_none())
+        }
     }
 }
 
@@ -298,6 +370,7 @@ fn from_header<'h>(
 }
 
 fn from_cookies<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, AuthError> {
+    let mut found = None;
     for header in headers.get_all(COOKIE) {
         let Ok(header) = header.to_str() else {
             continue;
@@ -309,18 +382,25 @@ fn from_cookies<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str
             if key.trim() != name {
                 continue;
             }
+            if found.is_some() {
+                // Cookie tossing: a sibling subdomain (or an injected
+                // `Set-Cookie`) plants a second cookie of the same name,
+                // which browsers may send first. Which one is the user's
+                // can't be known, so neither is used.
+                return Err(AuthError::invalid(format!(
+                    "the `{}` cookie is sent more than once",
+                    crate::untrusted::Untrusted(name)
+                )));
+            }
             let value = value.trim();
             let value = value
                 .strip_prefix('"')
                 .and_then(|v| v.strip_suffix('"'))
                 .unwrap_or(value);
-            if value.is_empty() {
-                return Ok(None);
-            }
-            return Ok(Some(value));
+            found = Some(value);
         }
     }
-    Ok(None)
+    Ok(found.filter(|v| !v.is_empty()))
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 use std::any::Any;
-use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use quick_cache::Weighter;
+
+use crate::ttl_cache::{Stamped, TtlCache};
 use crate::verifying_key::VerifyingKey;
 
 /// Settings of the verified-token cache (off unless set with
@@ -17,19 +18,24 @@ use crate::verifying_key::VerifyingKey;
 /// * an entry is only used while the key that verified it is still the
 ///   key the key set returns for that token (rotation and removal
 ///   invalidate it);
-/// * at most `max_entries` tokens are held, so memory is bounded.
+/// * at most `max_entries` tokens, and at most `max_bytes` of tokens and
+///   their claims, are held, so memory is bounded whatever the tokens' size.
 ///
 /// ```
 /// use std::time::Duration;
 /// use usso::TokenCacheOptions;
 ///
-/// let cache = TokenCacheOptions::default().max_entries(50_000).ttl(Duration::from_secs(120));
+/// let cache = TokenCacheOptions::default()
+///     .max_entries(50_000)
+///     .max_bytes(64 << 20)
+///     .ttl(Duration::from_secs(120));
 /// # let _ = cache;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TokenCacheOptions {
     pub(crate) max_entries: usize,
+    pub(crate) max_bytes: usize,
     pub(crate) ttl: Duration,
 }
 
@@ -37,6 +43,7 @@ impl Default for TokenCacheOptions {
     fn default() -> Self {
         Self {
             max_entries: 10_000,
+            max_bytes: 32 << 20,
             ttl: Duration::from_secs(300),
         }
     }
@@ -48,6 +55,25 @@ impl TokenCacheOptions {
     pub fn max_entries(mut self, n: usize) -> Self {
         self.max_entries = n.max(1);
         self
+    }
+
+    /// Most memory held, in bytes: each entry counts as
+    /// [`entry_bytes`](Self::entry_bytes) of its token. Defaults to 32 MiB,
+    /// room for the 10 000 default entries of 1 KiB tokens; big tokens
+    /// (8 KiB of claims) then fit about 1 900 at a time.
+    #[must_use]
+    pub fn max_bytes(mut self, bytes: usize) -> Self {
+        self.max_bytes = bytes.max(1);
+        self
+    }
+
+    /// What one cached token is counted as: the token itself (the key),
+    /// its decoded claims, which take at most about as much again, and a
+    /// fixed 512 bytes for the entry and map overhead. Measured: 10 000
+    /// entries of 8 KiB tokens took 115 MB, 11.5 KB each, under this
+    /// estimate of 16.9 KB.
+    pub const fn entry_bytes(token_len: usize) -> usize {
+        token_len.saturating_mul(2).saturating_add(512)
     }
 
     /// Longest time an entry is reused, whatever its `exp`. Defaults to 5 minutes.
@@ -70,34 +96,46 @@ pub struct TokenCacheStats {
     /// Entries dropped because their key was rotated out or removed, or
     /// their token expired.
     pub invalidations: u64,
-    /// Entries dropped to stay within `max_entries`.
+    /// Entries dropped to stay within `max_entries` or `max_bytes`.
     pub evictions: u64,
     /// Entries held now.
     pub entries: usize,
+    /// Bytes held now, as [`TokenCacheOptions::entry_bytes`] counts them
+    /// (each entry at least `max_bytes / max_entries`).
+    pub bytes: usize,
 }
-
-const SHARDS: usize = 16;
 
 pub(crate) struct Entry {
     pub(crate) claims: Arc<dyn Any + Send + Sync>,
     pub(crate) key: Arc<VerifyingKey>,
     pub(crate) kid: Option<Box<str>>,
     pub(crate) alg: crate::Algorithm,
-    pub(crate) exp: Option<i64>,
-    pub(crate) nbf: Option<i64>,
-    pub(crate) iat: Option<i64>,
-    pub(crate) stored: Instant,
+    pub(crate) exp: Option<crate::NumericDate>,
+    pub(crate) nbf: Option<crate::NumericDate>,
+    pub(crate) iat: Option<crate::NumericDate>,
 }
 
-/// Verified claims by whole token, in 16 independently locked shards.
+/// Weighs a cached token as [`TokenCacheOptions::entry_bytes`], and at
+/// least `max_bytes / max_entries`, so that the one weight bound also keeps
+/// the entry count within `max_entries`.
+#[derive(Debug, Clone, Copy)]
+struct Bytes {
+    least: u64,
+}
+
+impl Weighter<Box<str>, Stamped<Arc<Entry>>> for Bytes {
+    fn weight(&self, token: &Box<str>, _: &Stamped<Arc<Entry>>) -> u64 {
+        (TokenCacheOptions::entry_bytes(token.len()) as u64).max(self.least)
+    }
+}
+
+/// Verified claims by whole token.
 pub(crate) struct TokenCache {
     options: TokenCacheOptions,
-    seed: u64,
-    shards: Vec<Mutex<HashMap<Box<str>, Arc<Entry>>>>,
+    entries: TtlCache<Arc<Entry>, Bytes>,
     hits: AtomicU64,
     misses: AtomicU64,
     invalidations: AtomicU64,
-    evictions: AtomicU64,
 }
 
 impl std::fmt::Debug for TokenCache {
@@ -110,39 +148,22 @@ impl std::fmt::Debug for TokenCache {
 
 impl TokenCache {
     pub(crate) fn new(options: TokenCacheOptions) -> Self {
+        let least = (options.max_bytes / options.max_entries.max(1)).max(1) as u64;
         Self {
             options,
-            seed: RandomState::new().hash_one(0u8),
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            entries: TtlCache::with_weighter(
+                options.max_entries,
+                options.max_bytes as u64,
+                Bytes { least },
+            ),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             invalidations: AtomicU64::new(0),
-            evictions: AtomicU64::new(0),
         }
     }
 
-    fn shard(&self, token: &str) -> &Mutex<HashMap<Box<str>, Arc<Entry>>> {
-        // The shard only spreads lock contention, so it is picked from the
-        // signature's last bytes (random for real tokens) instead of hashing
-        // the whole token a second time; the map inside still hashes the
-        // whole token with a keyed hash.
-        let tail = &token.as_bytes()[token.len().saturating_sub(8)..];
-        let mixed = tail
-            .iter()
-            .fold(self.seed, |acc, &b| acc.rotate_left(5) ^ u64::from(b));
-        &self.shards[(mixed as usize) % SHARDS]
-    }
-
     pub(crate) fn get(&self, token: &str) -> Option<Arc<Entry>> {
-        let shard = self
-            .shard(token)
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let found = shard
-            .get(token)
-            .filter(|e| e.stored.elapsed() < self.options.ttl)
-            .map(Arc::clone);
-        drop(shard);
+        let found = self.entries.get(token, |_| self.options.ttl);
         if found.is_none() {
             self.misses.fetch_add(1, Ordering::Relaxed);
         }
@@ -156,31 +177,11 @@ impl TokenCache {
     pub(crate) fn invalidate(&self, token: &str) {
         self.invalidations.fetch_add(1, Ordering::Relaxed);
         self.misses.fetch_add(1, Ordering::Relaxed);
-        self.shard(token)
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(token);
+        self.entries.remove(token);
     }
 
-    pub(crate) fn insert(&self, token: &str, entry: Entry, now: i64) {
-        let per_shard = self.options.max_entries.div_ceil(SHARDS).max(1);
-        let ttl = self.options.ttl;
-        let mut shard = self
-            .shard(token)
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if shard.len() >= per_shard {
-            shard.retain(|_, e| e.stored.elapsed() < ttl && e.exp.is_none_or(|exp| exp > now));
-            if shard.len() >= per_shard {
-                // Still full of live entries: drop one, any one; a miss
-                // only costs a verification.
-                if let Some(victim) = shard.keys().next().cloned() {
-                    shard.remove(&victim);
-                    self.evictions.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-        }
-        shard.insert(token.into(), Arc::new(entry));
+    pub(crate) fn insert(&self, token: &str, entry: Entry) {
+        self.entries.insert(token, Arc::new(entry));
     }
 
     pub(crate) fn stats(&self) -> TokenCacheStats {
@@ -188,12 +189,9 @@ impl TokenCache {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
             invalidations: self.invalidations.load(Ordering::Relaxed),
-            evictions: self.evictions.load(Ordering::Relaxed),
-            entries: self
-                .shards
-                .iter()
-                .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).len())
-                .sum(),
+            evictions: self.entries.evictions(),
+            entries: self.entries.len(),
+            bytes: usize::try_from(self.entries.weight()).unwrap_or(usize::MAX),
         }
     }
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::config::{Rules, normalize_typ};
 use crate::verifying_key::VerifyingKey;
-use crate::{Algorithm, AuthError, Claims};
+use crate::{Algorithm, AuthError, Claims, NumericDate};
 
 /// The longest `kid` we look up; longer ones are attacker noise.
 pub(crate) const MAX_KID_LEN: usize = 256;
@@ -34,10 +34,18 @@ struct RawHeader<'a> {
     kid: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     typ: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    crit: Option<Vec<Cow<'a, str>>>,
+    /// Any value, `null` included: its mere presence decides (see below).
+    #[serde(default, deserialize_with = "present")]
+    crit: Option<serde_json::Value>,
     // `jku`, `jwk`, `x5u` and `x5c` are deliberately not read: keys come
     // only from configuration (RFC 8725 §3.1, §3.10).
+}
+
+/// `Some(value)` for a present field, whatever its value (`null` too).
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    serde::Deserialize::deserialize(deserializer).map(Some)
 }
 
 fn b64_decode(part: &[u8], what: &'static str) -> Result<Vec<u8>, AuthError> {
@@ -101,7 +109,7 @@ pub(crate) fn parse<'t>(token: &'t str, rules: &Rules) -> Result<ParsedToken<'t>
     require_object(header_json, "header")?;
     let header: RawHeader<'_> = serde_json::from_slice(header_json)
         .map_err(|e| AuthError::invalid(format!("the header is invalid: {e}")))?;
-    let alg = Algorithm::from_bytes(header.alg.as_bytes()).ok_or_else(|| {
+    let alg = Algorithm::from_header(header.alg.as_bytes()).ok_or_else(|| {
         if header.alg.eq_ignore_ascii_case("none") {
             AuthError::invalid("unsigned tokens (alg `none`) are never accepted")
         } else {
@@ -118,12 +126,15 @@ pub(crate) fn parse<'t>(token: &'t str, rules: &Rules) -> Result<ParsedToken<'t>
     })?;
     if let Some(crit) = &header.crit {
         // usso understands no JWS extensions, so any critical one must fail
-        // (RFC 7515 §4.1.11).
-        let first = crit.first().map_or("", |c| c.as_ref());
-        return Err(AuthError::invalid(format!(
-            "unsupported critical header parameter `{}`",
-            first.chars().take(32).collect::<String>().escape_debug()
-        )));
+        // (RFC 7515 §4.1.11); a `crit` that is not a non-empty array of
+        // names (`null`, `[]`, `"x"`) is malformed and fails too.
+        return Err(match crit.as_array().and_then(|names| names.first()) {
+            Some(serde_json::Value::String(first)) => AuthError::invalid(format!(
+                "unsupported critical header parameter `{}`",
+                first.chars().take(32).collect::<String>().escape_debug()
+            )),
+            _ => AuthError::invalid("the header `crit` must be a non-empty array of names"),
+        });
     }
     if let Some(expected) = &rules.typ {
         let ok = header
@@ -157,7 +168,7 @@ pub(crate) fn finish<C: Claims>(
     token: &ParsedToken<'_>,
     key: &VerifyingKey,
     rules: &Rules,
-    now: i64,
+    now: NumericDate,
 ) -> Result<C, AuthError> {
     check_signature(token, key)?;
     let claims = decode_claims::<C>(token)?;
@@ -215,7 +226,11 @@ pub(crate) fn decode_claims<C: Claims>(token: &ParsedToken<'_>) -> Result<C, Aut
 }
 
 /// The registered-claim rules (RFC 7519 §4.1, RFC 8725 §3.8–3.10).
-pub(crate) fn validate(claims: &crate::UserData, rules: &Rules, now: i64) -> Result<(), AuthError> {
+pub(crate) fn validate(
+    claims: &crate::UserData,
+    rules: &Rules,
+    now: NumericDate,
+) -> Result<(), AuthError> {
     check_times(claims.exp, claims.nbf, claims.iat, rules, now)?;
     if rules.verify_iss && !rules.issuers.is_empty() {
         match &claims.iss {
@@ -245,16 +260,19 @@ pub(crate) fn validate(claims: &crate::UserData, rules: &Rules, now: i64) -> Res
 }
 
 /// The time-based rules; also re-applied on every verified-token cache hit.
+/// Compared in milliseconds, so fractional dates are exact at the leeway
+/// boundaries.
 pub(crate) fn check_times(
-    exp: Option<i64>,
-    nbf: Option<i64>,
-    iat: Option<i64>,
+    exp: Option<NumericDate>,
+    nbf: Option<NumericDate>,
+    iat: Option<NumericDate>,
     rules: &Rules,
-    now: i64,
+    now: NumericDate,
 ) -> Result<(), AuthError> {
-    let leeway = rules.leeway;
+    let now = now.as_millis();
+    let leeway = rules.leeway_ms;
     match exp {
-        Some(exp) if rules.verify_exp && now.saturating_sub(leeway) >= exp => {
+        Some(exp) if rules.verify_exp && now.saturating_sub(leeway) >= exp.as_millis() => {
             return Err(AuthError::TokenExpired);
         }
         None if rules.require_exp => {
@@ -264,33 +282,109 @@ pub(crate) fn check_times(
     }
     if rules.verify_nbf
         && let Some(nbf) = nbf
-        && now.saturating_add(leeway) < nbf
+        && now.saturating_add(leeway) < nbf.as_millis()
     {
         return Err(AuthError::TokenNotYetValid);
     }
     if let Some(iat) = iat
-        && iat > now.saturating_add(leeway)
+        && iat.as_millis() > now.saturating_add(leeway)
     {
         return Err(AuthError::invalid(
             "the token was issued in the future (`iat`)",
         ));
     }
-    if let Some(max_age) = rules.max_age {
+    if let Some(max_age) = rules.max_age_ms {
         let Some(iat) = iat else {
             return Err(AuthError::invalid(
                 "the token has no `iat`, so its age is unknown",
             ));
         };
-        if now.saturating_sub(iat) > max_age.saturating_add(leeway) {
+        if now.saturating_sub(iat.as_millis()) > max_age.saturating_add(leeway) {
             return Err(AuthError::TokenExpired);
         }
     }
     Ok(())
 }
 
-/// Seconds since the Unix epoch.
-pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::{JwtConfig, Key};
+
+    fn rules(leeway_secs: u64) -> Rules {
+        let config = JwtConfig::builder()
+            .key(Key::hmac_secret([7u8; 32]))
+            .algorithm(Algorithm::HS256)
+            .leeway(Duration::from_secs(leeway_secs))
+            .max_age(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        (*config.rules).clone()
+    }
+
+    fn at(millis: i64) -> NumericDate {
+        NumericDate::from_millis(millis)
+    }
+
+    #[test]
+    fn fractional_dates_are_exact_at_the_leeway_boundaries() {
+        let now = at(1_000_000_300); // 1_000_000.3 s
+        let iat = Some(at(999_990_000));
+        for (leeway, exp, expired) in [
+            (0, 1_000_000_301, false),
+            (0, 1_000_000_300, true),
+            (0, 1_000_000_299, true),
+            (10, 999_990_301, false),
+            (10, 999_990_300, true),
+        ] {
+            let r = check_times(Some(at(exp)), None, iat, &rules(leeway), now);
+            assert_eq!(r == Err(AuthError::TokenExpired), expired, "{leeway} {exp}");
+        }
+        for (leeway, nbf, early) in [
+            (0, 1_000_000_300, false),
+            (0, 1_000_000_301, true),
+            (10, 1_000_010_300, false),
+            (10, 1_000_010_301, true),
+        ] {
+            let r = check_times(
+                Some(at(2_000_000_000)),
+                Some(at(nbf)),
+                iat,
+                &rules(leeway),
+                now,
+            );
+            assert_eq!(
+                r == Err(AuthError::TokenNotYetValid),
+                early,
+                "{leeway} {nbf}"
+            );
+        }
+        // `iat` in the future by more than the leeway, and `max_age`.
+        let future = check_times(
+            Some(at(2_000_000_000)),
+            None,
+            Some(at(1_000_010_301)),
+            &rules(10),
+            now,
+        );
+        assert!(future.is_err());
+        let old = check_times(
+            Some(at(2_000_000_000)),
+            None,
+            Some(at(999_930_299)),
+            &rules(10),
+            now,
+        );
+        assert_eq!(old, Err(AuthError::TokenExpired));
+        let young = check_times(
+            Some(at(2_000_000_000)),
+            None,
+            Some(at(999_930_300)),
+            &rules(10),
+            now,
+        );
+        assert_eq!(young, Ok(()));
+    }
 }

@@ -44,7 +44,10 @@ fn run_sync(args: &[&str], stdin: Option<&str>) -> Run {
         .expect("the usso binary runs");
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(input.as_bytes()).unwrap();
+        // A command that fails before reading stdin closes it: not an error.
+        if let Err(e) = pipe.write_all(input.as_bytes()) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
     }
     let out = child.wait_with_output().unwrap();
     Run {
@@ -461,4 +464,91 @@ async fn dev_issuer_serves_a_jwks_and_working_tokens() {
     child.kill().unwrap();
     child.wait().unwrap();
     result.expect("the dev issuer answered in time");
+}
+
+#[test]
+fn verify_refuses_a_small_order_ed25519_key_file() {
+    use base64::Engine as _;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    // The identity point: with it, `R = identity, S = 0` verifies any
+    // message under RFC 8032's check (aws-lc, ring, jsonwebtoken).
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let path = std::env::temp_dir().join(format!("usso-cli-weak-{}.key", std::process::id()));
+    std::fs::write(&path, b64(&identity)).unwrap();
+    let header = b64(br#"{"alg":"EdDSA","typ":"JWT"}"#);
+    let payload = b64(br#"{"sub":"user:forged","aud":"app","exp":4000000000}"#);
+    let mut signature = [0u8; 64];
+    signature[0] = 1;
+    let forged = format!("{header}.{payload}.{}", b64(&signature));
+    let r = run_sync(
+        &[
+            "verify",
+            "-",
+            "--key-file",
+            path.to_str().unwrap(),
+            "--alg",
+            "EdDSA",
+            "--audience",
+            "app",
+        ],
+        Some(&forged),
+    );
+    std::fs::remove_file(&path).unwrap();
+    assert_error(&r, 2, "error: ", &forged);
+    assert!(r.stderr.contains("small-order"), "{r:?}");
+    assert!(!r.stderr.contains("ok:"), "{r:?}");
+    assert!(r.stdout.is_empty(), "{r:?}");
+}
+
+/// Control characters a hostile `kid` may carry to a terminal or a log.
+const HOSTILE: [char; 5] = ['\r', '\n', '\u{1b}', '\u{7}', '\0'];
+
+#[tokio::test]
+async fn verify_never_prints_a_tokens_control_characters() {
+    let issuer = TestIssuer::start().await;
+    let jwks = issuer.jwks_url();
+    let kid = "k\r\nok: signature, times, issuer, audience verified\n\u{1b}[2J\u{7}\0";
+    let token = issuer.token().kid(kid).mint();
+    let r = run(&verify_args(&issuer, &jwks), Some(&token)).await;
+    assert_error(&r, 1, "error: unknown_key: ", &token);
+    for line in r.stderr.lines().chain(r.stdout.lines()) {
+        assert!(!line.starts_with("ok:"), "forged line: {r:?}");
+    }
+    for c in HOSTILE.iter().filter(|c| **c != '\n') {
+        assert!(!r.stderr.contains(*c), "raw {c:?} reached stderr: {r:?}");
+        assert!(!r.stdout.contains(*c), "raw {c:?} reached stdout: {r:?}");
+    }
+    assert!(r.stderr.contains("\\r\\nok: signature"), "{r:?}");
+    assert!(r.stderr.contains("\\u{1b}[2J\\u{7}\\u{0}"), "{r:?}");
+}
+
+#[tokio::test]
+async fn verify_refuses_a_misspelled_alg() {
+    let issuer = TestIssuer::start().await;
+    let jwks = issuer.jwks_url();
+    for spelled in ["eddsa", "EDDSA", "Ed25519"] {
+        let token = issuer.token().header("alg", spelled).mint();
+        let r = run(&verify_args(&issuer, &jwks), Some(&token)).await;
+        assert_error(&r, 1, "error: token_invalid: ", &token);
+        assert!(r.stderr.contains("unsupported algorithm"), "{r:?}");
+    }
+    // USSO agent tokens say `ED25519`.
+    let token = issuer.token().header("alg", "ED25519").mint();
+    let r = run(&verify_args(&issuer, &jwks), Some(&token)).await;
+    assert_eq!(r.code, 0, "{r:?}");
+}
+
+#[test]
+fn shell_completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let r = run_sync(&["completions", shell], None);
+        assert_eq!(r.code, 0, "{shell}: {r:?}");
+        for command in ["inspect", "verify", "jwks", "dev-issuer"] {
+            assert!(r.stdout.contains(command), "{shell} completes {command}");
+        }
+        assert!(r.stdout.contains("jwks-url"), "{shell} completes options");
+    }
+    let r = run_sync(&["completions", "tcsh"], None);
+    assert_eq!(r.code, 2, "{r:?}");
 }

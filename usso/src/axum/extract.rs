@@ -121,7 +121,7 @@ where
         return Ok((claims.clone(), auth));
     }
     let claims = auth
-        .authenticate_request::<C>(&parts.method, &parts.headers)
+        .authenticate_parts::<C>(&parts.method, &parts.uri, &parts.headers)
         .await
         .map_err(|e| AuthRejection::new(e, &auth))?;
     remember_verified(&mut parts.extensions, auth.id(), &claims);

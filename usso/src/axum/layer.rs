@@ -154,7 +154,7 @@ where
         let required = self.required;
         Box::pin(async move {
             match auth
-                .authenticate_request::<C>(request.method(), request.headers())
+                .authenticate_parts::<C>(request.method(), request.uri(), request.headers())
                 .await
             {
                 Ok(claims) => {

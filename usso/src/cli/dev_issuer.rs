@@ -1,42 +1,11 @@
 //! `usso dev-issuer`: the test kit's issuer as a standalone development server.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::{TcpListener, TcpStream};
-
-use super::args::{self, Opt};
+use super::args;
 use super::{Failure, Outcome, out, runtime, time};
 use crate::testing::TestIssuer;
-
-const HELP: &str = "\
-usso dev-issuer: run a local development issuer, until Ctrl-C
-
-Usage: usso dev-issuer [--addr <IP:PORT>] [--audience <AUD>] [--ttl <DURATION>]
-
-Starts usso's test issuer (the one behind `usso::testing::TestIssuer`): a real
-JWKS endpoint (`/.well-known/jwks.json`, `/.well-known/openid-configuration`)
-with fresh EdDSA, RS256 and ES256 keys, and prints its JWKS URL, issuer and
-audience, the matching `export USSO_...` lines, and three sample tokens
-(admin, editor, viewer). The keys live in memory and die with the process:
-for development and demos only.
-
-Options:
-  --addr <IP:PORT>       Where to listen (default 127.0.0.1:0: a free loopback port)
-  --audience <AUD>       The `aud` of the sample tokens (default usso-dev)
-  --ttl <DURATION>       Lifetime of the sample tokens: 90s, 15m, 2h, 7d (default 24h)
-  -h, --help             Print this help
-
-Exit status: 0 stopped with Ctrl-C, 1 cannot listen, 2 usage error.
-";
-
-const OPTS: &[Opt] = &[
-    Opt::value("--addr"),
-    Opt::value("--audience"),
-    Opt::value("--ttl"),
-];
 
 /// `(name, roles, scopes)` of the sample tokens.
 const PERSONAS: [(&str, &[&str], &[&str]); 3] = [
@@ -49,124 +18,21 @@ const PERSONAS: [(&str, &[&str], &[&str]); 3] = [
     ("viewer", &["viewer"], &["read:posts"]),
 ];
 
-pub(crate) fn run(args: &[String]) -> Outcome {
-    let parsed = args::parse("dev-issuer", args, OPTS)?;
-    if parsed.help {
-        out(HELP);
-        return Ok(());
-    }
-    if !parsed.positionals.is_empty() {
-        return Err(Failure::usage(
-            "`usso dev-issuer` takes no arguments, only options (see `usso dev-issuer --help`)",
-        ));
-    }
-    let addr: SocketAddr = parsed
-        .get("--addr")
-        .unwrap_or("127.0.0.1:0")
-        .parse()
-        .map_err(|_| Failure::usage("`--addr` must be an IP:PORT, e.g. 127.0.0.1:8000"))?;
-    let audience = parsed.get("--audience").unwrap_or("usso-dev").to_owned();
-    if audience.is_empty() {
-        return Err(Failure::usage("`--audience` can't be empty"));
-    }
-    let ttl = match parsed.get("--ttl") {
-        Some(text) => parse_duration(text).ok_or_else(|| {
-            Failure::usage("`--ttl` must be a duration like 90s, 15m, 2h or 7d (at most 365d)")
-        })?,
-        None => Duration::from_secs(24 * 3600),
-    };
-    runtime()?.block_on(serve(addr, audience, ttl))
-}
-
-/// `90`, `90s`, `15m`, `2h`, `7d`; positive and at most a year.
-fn parse_duration(text: &str) -> Option<Duration> {
-    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-        Some((i, _)) => text.split_at(i),
-        None => (text, "s"),
-    };
-    let n: u64 = number.parse().ok()?;
-    let secs = n.checked_mul(match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return None,
-    })?;
-    (1..=365 * 86_400)
-        .contains(&secs)
-        .then(|| Duration::from_secs(secs))
-}
-
-/// The longest request head read before forwarding.
-const MAX_HEAD: usize = 16 * 1024;
-
-/// Serves the issuer on the address asked for (the test issuer itself
-/// always binds an ephemeral loopback port): OIDC discovery is answered
-/// here, so that its `jwks_uri` names this address; everything else is
-/// forwarded to the issuer.
-async fn forward(listener: TcpListener, upstream: SocketAddr, discovery: Arc<str>) {
-    loop {
-        let Ok((client, _)) = listener.accept().await else {
-            continue;
-        };
-        let discovery = Arc::clone(&discovery);
-        tokio::spawn(async move {
-            let limit = Duration::from_secs(150);
-            let _ = tokio::time::timeout(limit, relay(client, upstream, &discovery)).await;
-        });
-    }
-}
-
-async fn relay(
-    mut client: TcpStream,
-    upstream: SocketAddr,
-    discovery: &str,
-) -> std::io::Result<()> {
-    let mut head = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = client.read(&mut chunk).await?;
-        if n == 0 || head.len() + n > MAX_HEAD {
-            return Ok(());
-        }
-        head.extend_from_slice(&chunk[..n]);
-    }
-    let target = head.split(|b| *b == b' ').nth(1).unwrap_or_default();
-    let path = target.split(|b| *b == b'?').next().unwrap_or_default();
-    if path == b"/.well-known/openid-configuration" {
-        let response = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{discovery}",
-            discovery.len()
-        );
-        client.write_all(response.as_bytes()).await?;
-        return client.shutdown().await;
-    }
-    let mut server = TcpStream::connect(upstream).await?;
-    server.write_all(&head).await?;
-    tokio::io::copy_bidirectional(&mut client, &mut server).await?;
-    Ok(())
+pub(crate) fn run(args: &args::DevIssuer) -> Outcome {
+    runtime()?.block_on(serve(args.addr, args.audience.clone(), args.ttl))
 }
 
 async fn serve(addr: SocketAddr, audience: String, ttl: Duration) -> Outcome {
-    let listener = TcpListener::bind(addr)
+    // The issuer listens on the address asked for itself, so that its own
+    // discovery document names it.
+    let issuer = TestIssuer::builder()
+        .bind(addr)
+        .audience(&audience)
+        .try_start()
         .await
         .map_err(|e| Failure::failed(format!("cannot listen on {addr}: {e}")))?;
-    let mut public = listener
-        .local_addr()
-        .map_err(|e| Failure::failed(format!("cannot listen on {addr}: {e}")))?;
-    if public.ip().is_unspecified() {
-        // 0.0.0.0 is where to listen, not an address to call.
-        public.set_ip(IpAddr::V4(Ipv4Addr::LOCALHOST));
-    }
-    let base = format!("http://{public}");
-    let issuer = TestIssuer::builder()
-        .issuer(&base)
-        .audience(&audience)
-        .start()
-        .await;
-    let jwks_url = format!("{base}/.well-known/jwks.json");
-    let discovery = serde_json::json!({"issuer": base, "jwks_uri": jwks_url}).to_string();
-    let proxy = tokio::spawn(forward(listener, issuer.addr(), discovery.into()));
+    let base = issuer.base_url().to_owned();
+    let jwks_url = issuer.jwks_url();
     let mut text = format!(
         "usso dev-issuer: a local issuer for development (in-memory keys; never use in production)\n\n\
          \x20 JWKS URL: {jwks_url}\n\
@@ -202,23 +68,6 @@ async fn serve(addr: SocketAddr, audience: String, ttl: Duration) -> Outcome {
     ));
     out(&text);
     let stopped = tokio::signal::ctrl_c().await;
-    proxy.abort();
     drop(issuer);
     stopped.map_err(|e| Failure::failed(format!("cannot wait for Ctrl-C: {e}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("90"), Some(Duration::from_secs(90)));
-        assert_eq!(parse_duration("15m"), Some(Duration::from_secs(900)));
-        assert_eq!(parse_duration("2h"), Some(Duration::from_secs(7200)));
-        assert_eq!(parse_duration("7d"), Some(Duration::from_secs(604_800)));
-        for bad in ["", "0", "h", "1w", "-5m", "366d", "99999999999999999999d"] {
-            assert_eq!(parse_duration(bad), None, "{bad}");
-        }
-    }
 }

@@ -2,44 +2,13 @@
 
 use serde_json::Value;
 
-use super::args::{self, Opt};
+use super::args;
 use super::time::{self, Claim};
 use super::token;
 use super::{Failure, Outcome, out};
 
-const HELP: &str = "\
-usso inspect: decode a token WITHOUT verifying it
-
-Usage: usso inspect <TOKEN|->
-
-Prints the header and the claims as JSON, and `iat`, `nbf` and `exp` as UTC
-dates with how far they are from now (\"expires in 4m 10s\", \"expired 3h 2m ago\").
-Nothing is checked: not the signature, the issuer, the audience or the times.
-Use `usso verify` to know whether usso would accept the token.
-
-Arguments:
-  <TOKEN|->   The token, or `-` to read it from standard input (recommended:
-              it keeps the token out of your shell history). A leading
-              `Bearer ` is ignored.
-
-Options:
-  -h, --help  Print this help
-
-Exit status: 0 decoded, 1 not a decodable JWT, 2 usage error.
-
-Example:
-  echo \"$TOKEN\" | usso inspect -
-";
-
-const OPTS: &[Opt] = &[];
-
-pub(crate) fn run(args: &[String]) -> Outcome {
-    let parsed = args::parse("inspect", args, OPTS)?;
-    if parsed.help {
-        out(HELP);
-        return Ok(());
-    }
-    let token = token::read(parsed.single("inspect", "a token (or `-` for stdin)")?)?;
+pub(crate) fn run(args: &args::Inspect) -> Outcome {
+    let token = token::read(&args.token)?;
     let decoded = token::decode(&token).map_err(Failure::failed)?;
     out(&render(&decoded, time::now()));
     Ok(())

@@ -7,39 +7,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
-use super::args::{self, Opt};
+use super::args;
 use super::{Failure, Outcome, out, runtime};
 use crate::verifying_key::VerifyingKey;
 use crate::{Algorithm, JwksOptions};
 
-const HELP: &str = "\
-usso jwks: fetch a JWKS and list its keys, as usso would load them
-
-Usage: usso jwks <URL>
-
-Fetches the URL once (5 s timeout, 256 KiB max, as usso's key store does) and
-lists every key: kid, kty, alg, use, curve or RSA size, and the algorithms it
-verifies, or why usso would SKIP it (unsupported curve, `use` not `sig`, RSA
-shorter than 2048 bits, symmetric `oct` key, duplicate kid, ...).
-
-Arguments:
-  <URL>       The JWKS URL, e.g. https://sso.example.com/.well-known/jwks.json
-
-Options:
-  -h, --help  Print this help
-
-Exit status: 0 at least one usable key, 1 unreachable or no usable key, 2 usage error.
-";
-
-const OPTS: &[Opt] = &[];
-
-pub(crate) fn run(args: &[String]) -> Outcome {
-    let parsed = args::parse("jwks", args, OPTS)?;
-    if parsed.help {
-        out(HELP);
-        return Ok(());
-    }
-    let url = parsed.single("jwks", "a JWKS URL")?;
+pub(crate) fn run(args: &args::Jwks) -> Outcome {
+    let url = args.url.as_str();
     crate::config::check_url("url", url).map_err(|e| Failure::usage(e.to_string()))?;
     let fetched = runtime()?.block_on(fetch(url))?;
     let report = report(&fetched);

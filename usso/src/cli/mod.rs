@@ -48,28 +48,6 @@ impl Failure {
 
 pub(crate) type Outcome = Result<(), Failure>;
 
-const HELP: &str = "\
-usso: inspect, verify and debug USSO / OIDC access tokens and key sets
-
-Usage: usso <COMMAND> [ARGS]
-
-Commands:
-  inspect <TOKEN|->        Decode a token WITHOUT verifying it: header, claims, times
-  verify <TOKEN|-> ...     Verify a token the way usso does; print its claims or the failed rule
-  jwks <URL>               Fetch a JWKS and list its keys, and every key usso would skip and why
-  dev-issuer [--addr ..]   Run a local development issuer with sample tokens, until Ctrl-C
-  help [COMMAND]           Print this help, or a command's
-
-Give `-` instead of a token to read it from standard input, so it stays out
-of your shell history: `pbpaste | usso verify - --jwks-url ...`. A leading
-`Bearer ` is ignored. Tokens are never echoed in error messages.
-
-Exit status: 0 success, 1 the check failed (invalid token, unusable JWKS),
-2 the command could not run as given (usage error, unreadable file, bad setting).
-
-Run `usso <COMMAND> --help` for a command's options.
-";
-
 /// Runs the tool with the process arguments and returns its exit status.
 #[doc(hidden)]
 pub fn main() -> ExitCode {
@@ -88,42 +66,27 @@ pub fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> Outcome {
-    let Some((command, rest)) = args.split_first() else {
-        return Err(Failure::usage(
-            "no command given (inspect, verify, jwks, dev-issuer; see `usso --help`)",
-        ));
+    let cli = match args::parse(args)? {
+        args::Parsed::Run(cli) => cli,
+        args::Parsed::Print(text) => {
+            out(&text);
+            return Ok(());
+        }
     };
-    match command.as_str() {
-        "inspect" => inspect::run(rest),
-        "verify" => verify::run(rest),
-        "jwks" => jwks::run(rest),
-        "dev-issuer" => dev_issuer::run(rest),
-        "-h" | "--help" => {
-            out(HELP);
+    match cli.command {
+        args::Command::Inspect(a) => inspect::run(&a),
+        args::Command::Verify(a) => verify::run(&a),
+        args::Command::Jwks(a) => jwks::run(&a),
+        args::Command::DevIssuer(a) => dev_issuer::run(&a),
+        args::Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut args::Cli::command(), "usso", &mut script);
+            let mut stdout = std::io::stdout().lock();
+            // Written as is: a completion script is ours, not a token's.
+            let _ = stdout.write_all(&script);
             Ok(())
         }
-        "help" => match rest.first().map(String::as_str) {
-            None => {
-                out(HELP);
-                Ok(())
-            }
-            Some("inspect") => inspect::run(&["--help".to_owned()]),
-            Some("verify") => verify::run(&["--help".to_owned()]),
-            Some("jwks") => jwks::run(&["--help".to_owned()]),
-            Some("dev-issuer") => dev_issuer::run(&["--help".to_owned()]),
-            Some(other) => Err(Failure::usage(format!(
-                "no command `{}` (see `usso --help`)",
-                args::shown(other)
-            ))),
-        },
-        "-V" | "--version" => {
-            out(&format!("usso {}\n", env!("CARGO_PKG_VERSION")));
-            Ok(())
-        }
-        other => Err(Failure::usage(format!(
-            "no command `{}` (commands: inspect, verify, jwks, dev-issuer; see `usso --help`)",
-            args::shown(other)
-        ))),
     }
 }
 
@@ -131,7 +94,7 @@ fn report(outcome: Outcome) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", terminal_safe(&message));
             ExitCode::from(2)
         }
         Err(Failure::Failed { message, notes }) => {
@@ -139,7 +102,7 @@ fn report(outcome: Outcome) -> ExitCode {
             for note in notes {
                 text.push_str(&format!("  {note}\n"));
             }
-            eprint!("{text}");
+            eprint!("{}", terminal_safe(&text));
             ExitCode::from(1)
         }
     }
@@ -148,8 +111,20 @@ fn report(outcome: Outcome) -> ExitCode {
 /// Writes to stdout, ignoring a closed pipe (`usso inspect - | head`).
 pub(crate) fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.write_all(terminal_safe(text).as_bytes());
     let _ = stdout.flush();
+}
+
+/// `text` with every control character but the line breaks we wrote
+/// escaped. Most of what the CLI prints quotes a token (claims, `kid`s,
+/// error details), and a token must not drive the terminal (ESC, BEL) or
+/// forge a line (`\r`); a `\n` inside a quoted value is already escaped
+/// where it was formatted.
+pub(crate) fn terminal_safe(text: &str) -> String {
+    text.split('\n')
+        .map(|line| crate::untrusted::Untrusted(line).to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A runtime for the commands that talk to the network.

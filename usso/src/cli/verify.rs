@@ -5,57 +5,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::args::{self, Opt};
+use super::args;
 use super::time::{self, Claim};
 use super::token;
 use super::{Failure, Outcome, out, runtime};
 use crate::{Algorithm, AuthError, ConfigError, JwtConfig, Key, UssoAuth};
-
-const HELP: &str = "\
-usso verify: verify a token the way usso does
-
-Usage: usso verify <TOKEN|-> --jwks-url <URL> [--issuer <ISS>]... [--audience <AUD>]... [--leeway <SECS>]
-       usso verify <TOKEN|-> --key-file <FILE> [--alg <ALG>] [--issuer <ISS>]... [--audience <AUD>]...
-
-On success prints the token's claims as JSON on stdout and exits 0. On failure
-prints `error: <code>: <detail>` (the code is usso's stable `AuthError::code()`,
-e.g. token_expired, invalid_audience, invalid_signature, unknown_key) and a
-hint on stderr, and exits 1.
-
-Arguments:
-  <TOKEN|->              The token, or `-` to read it from standard input
-                         (recommended: it keeps the token out of your shell history)
-
-Options:
-  --jwks-url <URL>       Fetch the verification keys from this JWKS URL (5 s timeout, 256 KiB max)
-  --key-file <FILE>      Or verify with one static key: a PEM public key or certificate,
-                         a JWK, a raw Ed25519 key (base64url/base64/hex), or with
-                         --alg HS256/384/512 an HMAC secret (a trailing newline is ignored)
-  --alg <ALG>            The static key's algorithm: EdDSA, RS256..512, PS256..512,
-                         ES256, ES384, HS256..512 (default: every algorithm of the key's type)
-  --issuer <ISS>         Accept this `iss` (repeatable). Without it `iss` is not checked
-  --audience <AUD>       Accept this `aud` (repeatable). Without it `aud` is not checked
-  --leeway <SECS>        Clock-skew tolerance for exp/nbf/iat, at most 300 (default 10)
-  -h, --help             Print this help
-
-Without --jwks-url and --key-file, USSO_JWKS_URL, USSO_ISSUER and USSO_AUDIENCE
-are used (as `JwtConfig::from_env()` reads them).
-
-Exit status: 0 valid, 1 invalid token or keys unavailable, 2 usage error or bad setting.
-
-Example:
-  echo \"$TOKEN\" | usso verify - --jwks-url https://sso.example.com/.well-known/jwks.json \\
-      --issuer https://sso.example.com --audience my-api
-";
-
-const OPTS: &[Opt] = &[
-    Opt::value("--jwks-url"),
-    Opt::value("--key-file"),
-    Opt::value("--alg"),
-    Opt::repeated("--issuer"),
-    Opt::repeated("--audience"),
-    Opt::value("--leeway"),
-];
 
 /// The largest key file read (certificate chains included).
 const MAX_KEY_FILE: u64 = 1024 * 1024;
@@ -66,14 +20,9 @@ struct Settings {
     leeway: u64,
 }
 
-pub(crate) fn run(args: &[String]) -> Outcome {
-    let parsed = args::parse("verify", args, OPTS)?;
-    if parsed.help {
-        out(HELP);
-        return Ok(());
-    }
-    let token_arg = parsed.single("verify", "a token (or `-` for stdin)")?;
-    let settings = settings(&parsed)?;
+pub(crate) fn run(args: &args::Verify) -> Outcome {
+    let token_arg = args.token.as_str();
+    let settings = settings(args)?;
     let token = token::read(token_arg)?;
     runtime()?.block_on(verify(settings, &token))
 }
@@ -93,30 +42,16 @@ fn read_key_file(path: &str) -> Result<String, Failure> {
     Ok(text)
 }
 
-fn settings(parsed: &args::Parsed) -> Result<Settings, Failure> {
-    let alg = parsed
-        .get("--alg")
-        .map(|name| {
-            name.parse::<Algorithm>().map_err(|_| {
-                Failure::usage(format!(
-                    "unknown algorithm `{}` (EdDSA, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, HS256, HS384, HS512)",
-                    args::shown(name)
-                ))
-            })
-        })
-        .transpose()?;
-    let mut builder = match (parsed.get("--jwks-url"), parsed.get("--key-file")) {
-        (Some(_), Some(_)) => {
-            return Err(Failure::usage(
-                "give either --jwks-url or --key-file, not both",
-            ));
-        }
-        (Some(_), None) if alg.is_some() => {
+fn settings(args: &args::Verify) -> Result<Settings, Failure> {
+    let alg = args.alg;
+    // `--jwks-url` with `--key-file` is refused by the argument parser.
+    let mut builder = match (&args.jwks_url, &args.key_file) {
+        (Some(_), _) if alg.is_some() => {
             return Err(Failure::usage(
                 "--alg only applies to --key-file: JWKS keys carry their own algorithm",
             ));
         }
-        (Some(url), None) => JwtConfig::builder().jwks_url(url),
+        (Some(url), _) => JwtConfig::builder().jwks_url(url),
         (None, Some(path)) => {
             let mut text = read_key_file(path)?;
             if alg.is_some_and(Algorithm::is_symmetric) {
@@ -137,9 +72,9 @@ fn settings(parsed: &args::Parsed) -> Result<Settings, Failure> {
             ));
         }
     };
-    let (issuers, audiences) = (parsed.all("--issuer"), parsed.all("--audience"));
+    let (issuers, audiences) = (args.issuers.clone(), args.audiences.clone());
     // From the environment, USSO_ISSUER and USSO_AUDIENCE were required.
-    let from_env = parsed.get("--jwks-url").is_none() && parsed.get("--key-file").is_none();
+    let from_env = args.jwks_url.is_none() && args.key_file.is_none();
     // A diagnostic tool checks what it is told to check (`--help` says so).
     if !from_env && issuers.is_empty() {
         builder = builder.verify_iss(false);
@@ -147,16 +82,15 @@ fn settings(parsed: &args::Parsed) -> Result<Settings, Failure> {
     if !from_env && audiences.is_empty() {
         builder = builder.verify_aud(false);
     }
-    builder = builder.issuers(issuers).audiences(audiences);
-    let mut leeway = 10;
-    if let Some(secs) = parsed.get("--leeway") {
-        leeway = secs
-            .parse::<u64>()
-            .map_err(|_| Failure::usage("`--leeway` must be a whole number of seconds, e.g. 30"))?;
-        builder = builder.leeway(Duration::from_secs(leeway));
-    }
+    builder = builder
+        .issuers(issuers)
+        .audiences(audiences)
+        .leeway(Duration::from_secs(args.leeway));
     let config = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
-    Ok(Settings { config, leeway })
+    Ok(Settings {
+        config,
+        leeway: args.leeway,
+    })
 }
 
 async fn verify(settings: Settings, token: &str) -> Outcome {

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::ttl_cache::TtlCache;
+
 use serde::Deserialize;
 
 use super::fetch::FetchError;
@@ -197,34 +199,29 @@ pub(crate) fn parse_key(value: serde_json::Value) -> Result<Arc<VerifyingKey>, S
 /// successful fetch (`epoch`) or for one miss cooldown, whichever comes
 /// first: a key the issuer starts using just before its JWKS (or a CDN in
 /// front of it) publishes it is retried after the cooldown instead of being
-/// refused until the next scheduled refresh. Bounded: when full, further
-/// `kid`s are not remembered, and the miss cooldown alone limits their
-/// refetches.
-#[derive(Debug, Default)]
+/// refused until the next scheduled refresh. Bounded: past
+/// [`MAX_NEGATIVE`] entries the least used are forgotten, and the miss
+/// cooldown alone limits their refetches.
+#[derive(Debug)]
 pub(crate) struct NegativeCache {
-    epoch: u64,
-    kids: HashMap<Box<str>, Instant>,
+    /// The epoch (fetch id) each `kid` was proven unknown in.
+    kids: TtlCache<u64>,
+}
+
+impl Default for NegativeCache {
+    fn default() -> Self {
+        Self {
+            kids: TtlCache::new(MAX_NEGATIVE),
+        }
+    }
 }
 
 impl NegativeCache {
     pub(crate) fn contains(&self, epoch: u64, kid: &str, ttl: Duration) -> bool {
-        self.epoch == epoch
-            && self
-                .kids
-                .get(kid)
-                .is_some_and(|since| since.elapsed() < ttl)
+        self.kids.get(kid, |_| ttl) == Some(epoch)
     }
 
-    pub(crate) fn insert(&mut self, epoch: u64, kid: &str, ttl: Duration) {
-        if self.epoch != epoch {
-            self.epoch = epoch;
-            self.kids.clear();
-        }
-        if self.kids.len() >= MAX_NEGATIVE {
-            self.kids.retain(|_, since| since.elapsed() < ttl);
-        }
-        if self.kids.len() < MAX_NEGATIVE {
-            self.kids.insert(Box::from(kid), Instant::now());
-        }
+    pub(crate) fn insert(&self, epoch: u64, kid: &str) {
+        self.kids.insert(kid, epoch);
     }
 }

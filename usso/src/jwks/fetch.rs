@@ -2,7 +2,7 @@
 //! the response asks for.
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use reqwest::header::{self, HeaderMap};
 
@@ -58,21 +58,35 @@ pub(crate) fn default_client(options: &JwksOptions) -> Result<reqwest::Client, r
         .connect_timeout(options.connect_timeout)
         .timeout(options.fetch_timeout)
         .pool_max_idle_per_host(0)
-        .redirect(reqwest::redirect::Policy::custom(|attempt| {
-            // Follow at most 5 redirects, and never from https to http: a
-            // downgrade would let anyone on the path replace the keys.
-            let downgrade = attempt.url().scheme() != "https"
-                && attempt.previous().iter().any(|u| u.scheme() == "https");
-            if downgrade {
-                attempt.error("refusing a JWKS redirect from https to http")
-            } else if attempt.previous().len() > 5 {
-                attempt.error("too many JWKS redirects")
-            } else {
-                attempt.follow()
-            }
-        }))
+        .redirect(redirect_policy(options.cross_origin_redirects))
         .user_agent(concat!("usso/", env!("CARGO_PKG_VERSION")))
         .build()
+}
+
+/// Most redirect hops one fetch follows.
+const MAX_REDIRECTS: usize = 3;
+
+fn redirect_policy(cross_origin: bool) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        // Never from https to http: a downgrade would let anyone on the path
+        // replace the keys. Never to another origin unless allowed: the
+        // keys decide who may sign tokens.
+        let downgrade = attempt.url().scheme() != "https"
+            && attempt.previous().iter().any(|u| u.scheme() == "https");
+        let origin = attempt.previous().first().map(reqwest::Url::origin);
+        if downgrade {
+            attempt.error("refusing a JWKS redirect from https to http")
+        } else if !cross_origin && origin.is_some_and(|o| o != attempt.url().origin()) {
+            let to = attempt.url().origin().ascii_serialization();
+            attempt.error(format!(
+                "refusing a cross-origin JWKS redirect to {to} (allow it with JwksOptions::cross_origin_redirects)"
+            ))
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} JWKS redirects"))
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// GETs exactly `url` (nothing from any token is ever added to it), bounded
@@ -84,12 +98,7 @@ pub(crate) async fn get(
     options: &JwksOptions,
 ) -> Result<Fetched, FetchError> {
     let timeout = options.fetch_timeout;
-    match tokio::time::timeout(
-        timeout,
-        get_unbounded(client, url, timeout, options.max_body_bytes),
-    )
-    .await
-    {
+    match tokio::time::timeout(timeout, get_unbounded(client, url, options)).await {
         Ok(result) => result,
         Err(_) => Err(FetchError::Timeout(timeout)),
     }
@@ -98,15 +107,23 @@ pub(crate) async fn get(
 async fn get_unbounded(
     client: &reqwest::Client,
     url: &str,
-    timeout: Duration,
-    max_body: usize,
+    options: &JwksOptions,
 ) -> Result<Fetched, FetchError> {
+    let (timeout, max_body) = (options.fetch_timeout, options.max_body_bytes);
     let transport = |e: reqwest::Error| {
         if e.is_timeout() {
             FetchError::Timeout(timeout)
         } else {
-            // Without the URL: it is logged separately, once.
-            FetchError::Transport(e.without_url().to_string())
+            // Without the URL (it is logged separately, once), with the
+            // causes (a refused redirect says why only in its source).
+            let mut causes = String::new();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                causes.push_str(": ");
+                causes.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            FetchError::Transport(format!("{}{causes}", e.without_url()))
         }
     };
     let mut response = client
@@ -118,6 +135,22 @@ async fn get_unbounded(
         .send()
         .await
         .map_err(transport)?;
+    // An application's own client follows its own redirect policy; the
+    // answer still has to come from where usso's policy would have allowed.
+    if let Ok(asked) = reqwest::Url::parse(url) {
+        let came = response.url();
+        if asked.scheme() == "https" && came.scheme() != "https" {
+            return Err(FetchError::Transport(
+                "refusing a JWKS redirect from https to http".into(),
+            ));
+        }
+        if !options.cross_origin_redirects && asked.origin() != came.origin() {
+            return Err(FetchError::Transport(format!(
+                "refusing a cross-origin JWKS redirect to {} (allow it with JwksOptions::cross_origin_redirects)",
+                came.origin().ascii_serialization()
+            )));
+        }
+    }
     let status = response.status();
     if !status.is_success() {
         return Err(FetchError::Status(status.as_u16()));
@@ -179,61 +212,16 @@ pub(crate) fn max_age(headers: &HeaderMap, now: SystemTime) -> Option<Duration> 
     Some(expires.duration_since(base).unwrap_or(Duration::ZERO))
 }
 
-/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only date
-/// format HTTP senders may generate (RFC 9110 §5.6.7).
-pub(crate) fn parse_http_date(s: &str) -> Option<SystemTime> {
-    let mut parts = s.split_ascii_whitespace();
-    let _weekday = parts.next()?.strip_suffix(',')?;
-    let day: u32 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':');
-    let hour: u64 = hms.next()?.parse().ok()?;
-    let minute: u64 = hms.next()?.parse().ok()?;
-    let second: u64 = hms.next()?.parse().ok()?;
-    if parts.next()? != "GMT"
-        || parts.next().is_some()
-        || hms.next().is_some()
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-        || !(1970..=9999).contains(&year)
-    {
-        return None;
-    }
-    let days = u64::try_from(days_from_civil(year, month, day)).ok()?;
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second;
-    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// An HTTP date (`Expires`, `Date`): the IMF-fixdate senders generate and
+/// the two obsolete forms recipients must still accept (RFC 9110 §5.6.7).
+fn parse_http_date(s: &str) -> Option<SystemTime> {
+    httpdate::parse_http_date(s).ok()
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::UNIX_EPOCH;
+
     use super::*;
     use reqwest::header::HeaderValue;
 
@@ -256,11 +244,14 @@ mod tests {
             t.duration_since(UNIX_EPOCH).unwrap().as_secs(),
             1_835_481_599
         );
+        // The obsolete RFC 850 and asctime forms (RFC 9110 §5.6.7).
+        for obsolete in ["Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"] {
+            let t = parse_http_date(obsolete).unwrap();
+            assert_eq!(t.duration_since(UNIX_EPOCH).unwrap().as_secs(), 784_111_777);
+        }
         for bad in [
             "0",
             "",
-            "Sunday, 06-Nov-94 08:49:37 GMT",
-            "Sun Nov  6 08:49:37 1994",
             "Sun, 06 Nov 1994 08:49:37 UTC",
             "Sun, 06 Foo 1994 08:49:37 GMT",
             "Sun, 06 Nov 1994 24:00:00 GMT",

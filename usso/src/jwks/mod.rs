@@ -77,7 +77,7 @@ pub struct JwksStore {
     last_miss_ms: AtomicU64,
     /// No refresh before this, after failures (ms, 0 = not failing).
     retry_at_ms: AtomicU64,
-    negative: Mutex<NegativeCache>,
+    negative: NegativeCache,
     refresher_running: AtomicBool,
     wake: Arc<Notify>,
     counters: Counters,
@@ -235,7 +235,7 @@ impl JwksStore {
             started: AtomicU64::new(0),
             last_miss_ms: AtomicU64::new(0),
             retry_at_ms: AtomicU64::new(0),
-            negative: Mutex::new(NegativeCache::default()),
+            negative: NegativeCache::default(),
             refresher_running: AtomicBool::new(false),
             wake: Arc::new(Notify::new()),
             counters: Counters::default(),
@@ -513,18 +513,13 @@ impl JwksStore {
     /// proven unknown and remembered until the next successful fetch.
     fn confirmed_unknown(&self, kid: &str, set_id: u64, seen: u64) -> AuthError {
         if set_id > seen {
-            self.negative
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(set_id, kid, self.options.miss_cooldown);
+            self.negative.insert(set_id, kid);
         }
         unknown_key(kid)
     }
 
     fn is_negative(&self, set_id: u64, kid: &str) -> bool {
         self.negative
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
             .contains(set_id, kid, self.options.miss_cooldown)
     }
 

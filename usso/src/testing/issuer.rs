@@ -61,6 +61,7 @@ pub struct TestIssuerBuilder {
     algorithms: Vec<Algorithm>,
     issuer: Option<String>,
     audience: String,
+    addr: SocketAddr,
 }
 
 impl Default for TestIssuerBuilder {
@@ -69,6 +70,7 @@ impl Default for TestIssuerBuilder {
             algorithms: vec![Algorithm::EdDSA, Algorithm::RS256, Algorithm::ES256],
             issuer: None,
             audience: "usso-test".to_owned(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         }
     }
 }
@@ -95,15 +97,41 @@ impl TestIssuerBuilder {
         self
     }
 
-    /// Binds 127.0.0.1 on an ephemeral port and starts serving.
+    /// Where to listen. Defaults to `127.0.0.1:0`: a free loopback port.
+    /// On an unspecified address (`0.0.0.0:8000`) the issuer's URL names
+    /// `127.0.0.1` with the port.
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Binds and starts serving.
     ///
     /// # Panics
-    /// If no loopback port can be bound or key generation fails: in a test
-    /// there is nothing better to do than fail loudly.
+    /// If the address can't be bound or key generation fails: in a test
+    /// there is nothing better to do than fail loudly. [`try_start`](Self::try_start)
+    /// returns the binding error instead.
     pub async fn start(self) -> TestIssuer {
-        let (listener, addr) = server::bind()
+        let addr = self.addr;
+        self.try_start()
             .await
-            .unwrap_or_else(|e| panic!("TestIssuer: cannot bind 127.0.0.1: {e}"));
+            .unwrap_or_else(|e| panic!("TestIssuer: cannot bind {addr}: {e}"))
+    }
+
+    /// Like [`start`](Self::start), returning the error when the address
+    /// can't be bound.
+    ///
+    /// # Errors
+    /// The bind error.
+    ///
+    /// # Panics
+    /// If key generation fails.
+    pub async fn try_start(self) -> std::io::Result<TestIssuer> {
+        let (listener, mut addr) = server::bind(self.addr).await?;
+        if addr.ip().is_unspecified() {
+            // 0.0.0.0 is where to listen, not an address to call.
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
         let base = format!("http://{addr}");
         let mut keys = Vec::new();
         for alg in self.algorithms.iter().copied() {
@@ -128,11 +156,11 @@ impl TestIssuerBuilder {
             extra_jwks: Mutex::new(Vec::new()),
         });
         let server = tokio::spawn(server::serve(listener, Arc::clone(&state)));
-        TestIssuer {
+        Ok(TestIssuer {
             state,
             addr,
             server,
-        }
+        })
     }
 }
 

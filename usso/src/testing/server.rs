@@ -1,61 +1,62 @@
-//! A tiny HTTP/1.1 server on 127.0.0.1 for the test issuer: one request per
-//! connection, bounded reads, and the failure modes production has.
+//! The test issuer's HTTP server: hyper's HTTP/1.1 server on one socket,
+//! answering from the issuer's state, with the failure modes production has.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
 
 use super::issuer::State;
 
-/// The longest request head the server reads.
-const MAX_REQUEST: usize = 16 * 1024;
 /// How long a "hanging" JWKS holds a connection open.
 const HANG_FOR: Duration = Duration::from_secs(120);
+/// How long a client may take to send its request head.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub(crate) async fn bind() -> std::io::Result<(TcpListener, SocketAddr)> {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+pub(crate) async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     Ok((listener, addr))
 }
 
 pub(crate) async fn serve(listener: TcpListener, state: Arc<State>) {
     loop {
+        // Out of file descriptors, say: wait instead of spinning.
         let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
         let state = Arc::clone(&state);
         tokio::spawn(async move {
-            let _ = tokio::time::timeout(HANG_FOR + Duration::from_secs(5), handle(stream, state))
-                .await;
+            let service = service_fn(move |request: Request<Incoming>| {
+                let state = Arc::clone(&state);
+                async move { Ok::<_, Infallible>(respond(&state, &request).await) }
+            });
+            let connection = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .keep_alive(false)
+                .serve_connection(TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(HANG_FOR + Duration::from_secs(5), connection).await;
         });
     }
 }
 
-async fn handle(mut stream: TcpStream, state: Arc<State>) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 || buf.len() + n > MAX_REQUEST {
-            return Ok(());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let head = String::from_utf8_lossy(&buf);
-    let target = head
-        .lines()
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .unwrap_or("/")
-        .to_owned();
-    let reply = state.respond(&target);
-    match reply {
+async fn respond(state: &State, request: &Request<Incoming>) -> Response<Full<Bytes>> {
+    let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    match state.respond(target) {
         Reply::Hang => {
+            // The connection is dropped before this answer is ever sent.
             tokio::time::sleep(HANG_FOR).await;
-            Ok(())
+            Response::new(Full::default())
         }
         Reply::Send {
             status,
@@ -63,30 +64,16 @@ async fn handle(mut stream: TcpStream, state: Arc<State>) -> std::io::Result<()>
             cache_control,
             body,
         } => {
-            let mut out = format!(
-                "HTTP/1.1 {status} {}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n",
-                reason(status),
-                body.len()
-            );
+            let mut response = Response::builder()
+                .status(status)
+                .header("content-type", content_type);
             if let Some(cc) = cache_control {
-                out.push_str(&format!("cache-control: {cc}\r\n"));
+                response = response.header("cache-control", cc);
             }
-            out.push_str("\r\n");
-            stream.write_all(out.as_bytes()).await?;
-            stream.write_all(&body).await?;
-            stream.shutdown().await
+            response
+                .body(Full::new(Bytes::from(body)))
+                .unwrap_or_else(|_| Response::new(Full::default()))
         }
-    }
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        404 => "Not Found",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        _ => "Status",
     }
 }
 

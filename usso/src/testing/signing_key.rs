@@ -103,7 +103,7 @@ impl SigningKey {
     /// If the PEM does not hold a key usable with `alg`.
     pub fn from_pem(alg: Algorithm, pem: &str) -> Result<Self, SigningKeyError> {
         let (label, der) = crate::key::pem_block(pem).map_err(|e| err(e.0))?;
-        let inner = match (alg, label) {
+        let inner = match (alg, label.as_str()) {
             (Algorithm::EdDSA, "PRIVATE KEY") => Inner::Ed(
                 Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der).map_err(|e| err(e.to_string()))?,
             ),

@@ -22,7 +22,7 @@ pub struct TokenBuilder {
 }
 
 fn now() -> i64 {
-    crate::verify::unix_now()
+    crate::NumericDate::now().as_secs()
 }
 
 impl TokenBuilder {

@@ -179,6 +179,17 @@ pub trait WorkspaceTable {
     const ID_COLUMN: &'static str = "id";
     /// The column holding the workspace id, filtered on by every statement.
     const WORKSPACE_COLUMN: &'static str = "workspace_id";
+    /// The column holding the tenant (the token's `tenant_id`), or `None`.
+    ///
+    /// **Set it for multi-tenant schemas.** Workspace ids are only unique
+    /// within a tenant unless your issuer guarantees otherwise: with one
+    /// issuer serving tenants `org_a` and `org_b`, a token of `org_b` whose
+    /// `workspace_id` equals a workspace name of `org_a` would reach
+    /// `org_a`'s rows. With a tenant column every statement is keyed by
+    /// (tenant, workspace): it filters on both, `INSERT` stamps both, and a
+    /// workspace without a tenant reaches no row
+    /// ([`ScopedError::TenantRequired`]). Defaults to `None` (single-tenant).
+    const TENANT_COLUMN: Option<&'static str> = None;
     /// The column stamped with the acting user on insert (`user_id`, else
     /// `sub`), or `None`. A [`Workspace::trusted`] one has no user: the
     /// column is left to its SQL default.
@@ -269,6 +280,11 @@ pub enum ScopedError {
     /// The workspace or `created_by` column was assigned by hand.
     #[error("column `{0}` is set by the workspace helpers, not by hand")]
     ProtectedColumn(&'static str),
+    /// The table has a [`WorkspaceTable::TENANT_COLUMN`] and the workspace
+    /// no tenant (its token had no `tenant_id`): no row is reachable.
+    /// Treat it as "forbidden".
+    #[error("this table is keyed by tenant and the token has no `tenant_id`")]
+    TenantRequired,
     /// An `UPDATE` without any [`Update::set`].
     #[error("an update needs at least one column to set")]
     EmptyUpdate,
@@ -282,7 +298,10 @@ impl ScopedError {
     /// stopped the statement: answer 403.
     #[must_use]
     pub fn is_forbidden(&self) -> bool {
-        matches!(self, Self::UnknownFilterKey(_) | Self::GlobFilterValue(_))
+        matches!(
+            self,
+            Self::UnknownFilterKey(_) | Self::GlobFilterValue(_) | Self::TenantRequired
+        )
     }
 }
 
@@ -376,6 +395,12 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
             table: PhantomData,
         };
         insert.push_value(T::WORKSPACE_COLUMN, self.workspace.id().to_owned());
+        if let Some(column) = T::TENANT_COLUMN {
+            match self.workspace.tenant_id() {
+                Some(tenant) => insert.push_value(column, tenant.to_owned()),
+                None => insert.q.fail(ScopedError::TenantRequired),
+            }
+        }
         if let (Some(column), Some(user)) = (T::CREATED_BY_COLUMN, self.workspace.user_id()) {
             insert.push_value(column, user.to_owned());
         }
@@ -391,7 +416,7 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
     {
         Update {
             q: Sql::new(format!("UPDATE {} SET ", T::TABLE)),
-            workspace: self.workspace.id().to_owned(),
+            workspace: self.workspace.clone(),
             sets: 0,
             table: PhantomData,
         }
@@ -422,7 +447,9 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
     }
 
     /// For a hand-written [`QueryBuilder`] (a join, an aggregate): pushes
-    /// `<table>.<workspace column> = ?` and binds the workspace id. Put it
+    /// `<table>.<workspace column> = ?` and binds the workspace id (and
+    /// ` AND <table>.<tenant column> = ?` for a table keyed by tenant, or
+    /// ` AND 1 = 0` when the workspace has no tenant). Put it
     /// right after `WHERE`, and refer to the table by its name, not an alias.
     ///
     /// ```
@@ -443,7 +470,20 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
         String: Encode<'a, DB> + Type<DB>,
     {
         qb.push(format_args!("{}.{} = ", T::TABLE, T::WORKSPACE_COLUMN))
-            .push_bind(self.workspace.id().to_owned())
+            .push_bind(self.workspace.id().to_owned());
+        if let Some(column) = T::TENANT_COLUMN {
+            match self.workspace.tenant_id() {
+                Some(tenant) => {
+                    qb.push(format_args!(" AND {}.{column} = ", T::TABLE))
+                        .push_bind(tenant.to_owned());
+                }
+                // No tenant: the condition matches no row.
+                None => {
+                    qb.push(" AND 1 = 0");
+                }
+            }
+        }
+        qb
     }
 
     /// For a hand-written [`QueryBuilder`]: pushes the scope filters as one
@@ -514,7 +554,7 @@ pub struct Write<'a, DB: Database, T> {
 #[must_use = "an update runs only after `by_id` or `in_workspace`"]
 pub struct Update<'a, DB: Database, T> {
     q: Sql<'a, DB>,
-    workspace: String,
+    workspace: Workspace,
     sets: usize,
     table: PhantomData<fn() -> T>,
 }
@@ -786,10 +826,7 @@ where
         if self.sets == 0 {
             q.fail(ScopedError::EmptyUpdate);
         }
-        q.push(" WHERE ");
-        q.push(T::WORKSPACE_COLUMN);
-        q.push(" = ");
-        q.bind(self.workspace);
+        q.push_workspace::<T>(&self.workspace);
         Write {
             q,
             table: PhantomData,
@@ -952,6 +989,8 @@ impl<'a, DB: Database> Sql<'a, DB> {
         self.error.get_or_insert(error);
     }
 
+    /// ` WHERE <workspace> = ?`, and ` AND <tenant> = ?` for a table keyed
+    /// by tenant.
     fn push_workspace<T: WorkspaceTable>(&mut self, workspace: &Workspace)
     where
         String: Encode<'a, DB> + Type<DB>,
@@ -960,6 +999,17 @@ impl<'a, DB: Database> Sql<'a, DB> {
         self.push(T::WORKSPACE_COLUMN);
         self.push(" = ");
         self.bind(workspace.id().to_owned());
+        if let Some(column) = T::TENANT_COLUMN {
+            match workspace.tenant_id() {
+                Some(tenant) => {
+                    self.push(" AND ");
+                    self.push(column);
+                    self.push(" = ");
+                    self.bind(tenant.to_owned());
+                }
+                None => self.fail(ScopedError::TenantRequired),
+            }
+        }
     }
 
     fn check_column(&mut self, column: &'static str) -> bool {
@@ -972,7 +1022,10 @@ impl<'a, DB: Database> Sql<'a, DB> {
     }
 
     fn check_writable<T: WorkspaceTable>(&mut self, column: &'static str) -> bool {
-        if column == T::WORKSPACE_COLUMN || Some(column) == T::CREATED_BY_COLUMN {
+        if column == T::WORKSPACE_COLUMN
+            || Some(column) == T::CREATED_BY_COLUMN
+            || Some(column) == T::TENANT_COLUMN
+        {
             self.fail(ScopedError::ProtectedColumn(column));
             return false;
         }
@@ -1101,6 +1154,12 @@ const fn assert_table<T: WorkspaceTable>() {
         assert!(
             is_ident(c),
             "WorkspaceTable::CREATED_BY_COLUMN must be a plain SQL identifier"
+        );
+    }
+    if let Some(c) = T::TENANT_COLUMN {
+        assert!(
+            is_ident(c),
+            "WorkspaceTable::TENANT_COLUMN must be a plain SQL identifier"
         );
     }
     let mut i = 0;
