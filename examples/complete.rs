@@ -1,4 +1,4 @@
-//! The seed's "Complete Example" in Rust: a protected posts API.
+//! The Python SDK docs' "Complete Example" in Rust: a protected posts API.
 //!
 //! ```text
 //! cargo run --example complete
@@ -7,10 +7,20 @@
 //! With `USSO_JWKS_URL`, `USSO_ISSUER` and `USSO_AUDIENCE` set it trusts that
 //! identity server. Without them it starts an embedded dev issuer on
 //! 127.0.0.1 and prints ready-to-paste tokens and `curl` lines, so the demo
-//! needs no setup. It listens on `USSO_EXAMPLE_ADDR` (default `127.0.0.1:8001`).
+//! needs no setup. Either way it prints its routes and the issuer and
+//! audience it trusts. It listens on `USSO_EXAMPLE_ADDR` (default
+//! `127.0.0.1:8001`).
+//!
+//! The `curl` lines can be replayed top to bottom, as often as you like: the
+//! delete lines aim at the post the `POST` line just created (`$POST_ID`).
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/startup.rs"]
+pub mod startup;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -57,7 +67,7 @@ impl FromRow<'_, SqliteRow> for Post {
     }
 }
 
-/// The body of `POST /posts` (the seed's `class Post(BaseModel)`).
+/// The body of `POST /posts` (the Python SDK's `class Post(BaseModel)`).
 #[derive(Debug, Deserialize)]
 pub struct NewPost {
     title: String,
@@ -204,6 +214,24 @@ pub fn app(auth: UssoAuth, db: Db) -> Router {
         .with_state(AppState { auth, db })
 }
 
+/// The routes and the policy guarding each, as printed at start-up.
+pub const ROUTES: &[(&str, &str, &str)] = &[
+    ("GET", "/", "public"),
+    ("GET", "/me", "any valid token"),
+    ("GET", "/posts", "scope read:posts (your workspace's posts)"),
+    ("POST", "/posts", "scope write:posts"),
+    (
+        "DELETE",
+        "/posts/{post_id}",
+        "scope delete:posts (your workspace only)",
+    ),
+    ("GET", "/admin/users", "role admin"),
+    ("POST", "/content", "role editor or admin"),
+];
+
+/// The shell variable the `POST /posts` line stores the new post's id in.
+pub const POST_ID_VAR: &str = "POST_ID";
+
 /// One demo request: what the printed `curl` line does and what it returns.
 #[derive(Debug, Clone)]
 pub struct DemoRequest {
@@ -219,6 +247,9 @@ pub struct DemoRequest {
     pub body: Option<&'static str>,
     /// The status the demo promises.
     pub expect: u16,
+    /// This line also stores the new post's id in `$POST_ID`, which later
+    /// paths use.
+    pub saves_post_id: bool,
 }
 
 /// The running demo: its address, tokens and the promised requests.
@@ -232,12 +263,17 @@ pub struct Demo {
     pub plan: Vec<DemoRequest>,
     /// Keeps the embedded issuer alive.
     pub issuer: Option<TestIssuer>,
+    /// The JWKS URL, issuers and audiences the API trusts.
+    pub trust: Trust,
+    /// Why the JWKS could not be fetched at start, if it could not (the API
+    /// still starts: the keys are fetched again on first use).
+    pub jwks_warning: Option<String>,
     /// The server task.
     pub server: tokio::task::JoinHandle<()>,
 }
 
 fn config_sources(b: usso::JwtConfigBuilder) -> usso::JwtConfigBuilder {
-    // The seed's Multiple Token Sources: the Authorization header or the
+    // The Python SDK's Multiple Token Sources: the Authorization header or the
     // `access_token` cookie.
     b.token_sources([
         TokenSource::authorization(),
@@ -246,6 +282,17 @@ fn config_sources(b: usso::JwtConfigBuilder) -> usso::JwtConfigBuilder {
     // Repeated tokens skip signature work (see BENCHMARKS.md); every
     // time-based check still runs on each request.
     .token_cache(usso::TokenCacheOptions::default())
+}
+
+/// What the API trusts.
+#[derive(Debug, Clone)]
+pub struct Trust {
+    /// Where its keys come from.
+    pub jwks_url: Option<String>,
+    /// The accepted `iss` values.
+    pub issuers: Vec<String>,
+    /// The accepted `aud` values.
+    pub audiences: Vec<String>,
 }
 
 /// How long a client may take to send its request headers.
@@ -268,13 +315,10 @@ async fn serve(listener: tokio::net::TcpListener, router: Router) {
         REQUEST_TIMEOUT,
     ));
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            // Out of file descriptors, say: wait instead of spinning.
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
+        // Out of file descriptors, say: wait instead of spinning.
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
         };
         let service = TowerToHyperService::new(router.clone());
         tokio::spawn(async move {
@@ -290,17 +334,40 @@ async fn serve(listener: tokio::net::TcpListener, router: Router) {
 /// Starts the demo on `addr`. Uses the environment's identity server when
 /// `USSO_JWKS_URL` is set, else an embedded dev issuer.
 pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>> {
-    let (auth, issuer) = if std::env::var_os("USSO_JWKS_URL").is_some() {
-        let config = config_sources(JwtConfig::builder_from_env()?).build()?;
-        (UssoAuth::new(config)?, None)
+    let from_env = match std::env::var_os("USSO_JWKS_URL") {
+        Some(_) => Some(JwtConfig::builder_from_env()?),
+        None => None,
+    };
+    start_with(addr, from_env).await
+}
+
+/// Starts the demo trusting `identity_server`, else an embedded dev issuer.
+pub async fn start_with(
+    addr: SocketAddr,
+    identity_server: Option<usso::JwtConfigBuilder>,
+) -> Result<Demo, Box<dyn std::error::Error>> {
+    let (config, issuer) = if let Some(builder) = identity_server {
+        (config_sources(builder).build()?, None)
     } else {
         let issuer = TestIssuer::builder().audience("usso-demo").start().await;
-        let config = config_sources(issuer.config_builder()).build()?;
-        (UssoAuth::new(config)?, Some(issuer))
+        (
+            config_sources(issuer.config_builder()).build()?,
+            Some(issuer),
+        )
     };
+    let trust = Trust {
+        jwks_url: config.jwks_url().map(str::to_owned),
+        issuers: config.issuers().to_vec(),
+        audiences: config.audiences().to_vec(),
+    };
+    let auth = UssoAuth::new(config)?;
+    let mut jwks_warning = None;
     if let Some(store) = auth.jwks_store() {
-        // Warm the key cache so the first request doesn't wait.
-        let _ = store.prefetch().await;
+        // Warm the key cache so the first request doesn't wait; an identity
+        // server that is down now may be up later, so this is not fatal.
+        if let Err(e) = store.prefetch().await {
+            jwks_warning = Some(e.to_string());
+        }
     }
     let db = Db::memory().await?;
     let mut tokens = BTreeMap::new();
@@ -378,7 +445,9 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
         cookie,
         body,
         expect,
+        saves_post_id: false,
     };
+    let new_post = format!("/posts/${POST_ID_VAR}");
     let post_body = Some(r#"{"title":"Hi","content":"from curl"}"#);
     let plan = vec![
         r("GET", "/", None, false, None, 200),
@@ -387,11 +456,15 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
         r("GET", "/me", Some("viewer_a"), true, None, 200),
         r("GET", "/posts", Some("viewer_a"), false, None, 200),
         r("POST", "/posts", Some("viewer_a"), false, post_body, 403),
-        r("POST", "/posts", Some("editor_a"), false, post_body, 201),
+        DemoRequest {
+            saves_post_id: true,
+            ..r("POST", "/posts", Some("editor_a"), false, post_body, 201)
+        },
         r("GET", "/posts", Some("editor_b"), false, None, 200),
-        r("DELETE", "/posts/1", Some("editor_a"), false, None, 403),
-        r("DELETE", "/posts/1", Some("editor_b"), false, None, 404),
-        r("DELETE", "/posts/1", Some("admin_a"), false, None, 200),
+        // Each replay deletes the post its own `POST` line created.
+        r("DELETE", &new_post, Some("editor_a"), false, None, 403),
+        r("DELETE", &new_post, Some("editor_b"), false, None, 404),
+        r("DELETE", &new_post, Some("admin_a"), false, None, 200),
         r("GET", "/admin/users", Some("editor_a"), false, None, 403),
         r("GET", "/admin/users", Some("admin_a"), false, None, 200),
         r(
@@ -416,53 +489,98 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
         tokens,
         plan,
         issuer,
+        trust,
+        jwks_warning,
         server,
     })
 }
 
-/// The `curl` line for a request.
+/// The `curl` line for a request: it prints the status (and, for the line
+/// that creates a post, stores the new post's id in `$POST_ID`).
 pub fn curl(demo: &Demo, req: &DemoRequest) -> String {
-    let mut line = format!(
-        "curl -s -o /dev/null -w '%{{http_code}}\\n' -X {} http://{}{}",
-        req.method, demo.addr, req.path
-    );
+    let mut args = format!("-X {} \"http://{}{}\"", req.method, demo.addr, req.path);
     if let Some(persona) = req.persona {
         let var = format!("${}", persona.to_uppercase());
         if req.cookie {
-            line.push_str(&format!(" --cookie \"access_token={var}\""));
+            args.push_str(&format!(" --cookie \"access_token={var}\""));
         } else {
-            line.push_str(&format!(" -H \"Authorization: Bearer {var}\""));
+            args.push_str(&format!(" -H \"Authorization: Bearer {var}\""));
         }
     }
     if let Some(body) = req.body {
-        line.push_str(&format!(" -H 'content-type: application/json' -d '{body}'"));
+        args.push_str(&format!(" -H 'content-type: application/json' -d '{body}'"));
     }
-    line
+    if req.saves_post_id {
+        // The body goes to the variable, the status to the terminal (POSIX sh).
+        format!(
+            "OUT=$(curl -s -w '\\n%{{http_code}}' {args}); \
+             {POST_ID_VAR}=$(echo \"$OUT\" | sed -n 's/.*\"id\":\\([0-9]*\\).*/\\1/p'); \
+             echo \"$OUT\" | tail -n 1"
+        )
+    } else {
+        format!("curl -s -o /dev/null -w '%{{http_code}}\\n' {args}")
+    }
 }
 
-#[allow(dead_code)]
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr: SocketAddr = std::env::var("USSO_EXAMPLE_ADDR")
-        .unwrap_or_else(|_| "127.0.0.1:8001".to_owned())
-        .parse()?;
-    let demo = start(addr).await?;
+fn print_start(demo: &Demo) {
     println!("usso demo API listening on http://{}", demo.addr);
-    if let Some(issuer) = &demo.issuer {
-        println!("\nEmbedded dev issuer (USSO_JWKS_URL unset):");
-        println!("  JWKS URL: {}", issuer.jwks_url());
-        println!("  issuer:   {}", issuer.issuer());
-        println!("  audience: {}", issuer.audience());
+    println!("\nRoutes:");
+    for (method, path, policy) in ROUTES {
+        println!("  {method:<6} {path:<18} {policy}");
+    }
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "any".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    let source = if demo.issuer.is_some() {
+        "the embedded dev issuer (USSO_JWKS_URL unset)"
+    } else {
+        "USSO_JWKS_URL, USSO_ISSUER, USSO_AUDIENCE"
+    };
+    println!("\nTrusts tokens from {source}:");
+    println!(
+        "  JWKS URL: {}",
+        demo.trust.jwks_url.as_deref().unwrap_or("-")
+    );
+    println!("  issuer:   {}", list(&demo.trust.issuers));
+    println!("  audience: {}", list(&demo.trust.audiences));
+    if let Some(warning) = &demo.jwks_warning {
+        println!(
+            "\nwarning: the JWKS could not be fetched at start ({warning}); requests \
+             get 503 until it can be, and it is retried on each request"
+        );
+    }
+    if demo.issuer.is_some() {
         println!("\nTokens (valid 24 h):");
         for (name, token) in &demo.tokens {
             println!("export {}={token}", name.to_uppercase());
         }
-        println!("\nTry it (each line prints the status shown after #):");
+        println!(
+            "\nTry it (each line prints the status shown after #; replay them in order, as often as you like):"
+        );
         for req in &demo.plan {
-            println!("{}    # {}", curl(&demo, req), req.expect);
+            println!("{}    # {}", curl(demo, req), req.expect);
         }
     }
+}
+
+async fn run(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+    let demo = start(addr).await?;
+    print_start(&demo);
     println!("\nCtrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     Ok(())
+}
+
+#[allow(dead_code)]
+#[tokio::main]
+async fn main() -> ExitCode {
+    let addr = match startup::addr_or_exit("127.0.0.1:8001") {
+        Ok(addr) => addr,
+        Err(code) => return code,
+    };
+    startup::exit(run(addr).await, addr)
 }

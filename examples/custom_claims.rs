@@ -1,4 +1,4 @@
-//! The seed's "Custom User Data": your own claims type, with the standard
+//! The Python SDK docs' "Custom User Data": your own claims type, with the standard
 //! USSO claims flattened into it.
 //!
 //! ```text
@@ -7,12 +7,16 @@
 //!
 //! `CustomUserData` adds `company_id`, `subscription_tier` and
 //! `custom_permissions` to [`UserData`]. It is verified with
-//! `auth.verify_token_as::<CustomUserData>(token)` (the seed's
+//! `auth.verify_token_as::<CustomUserData>(token)` (the Python SDK's
 //! `USSOAuth(config, user_schema=CustomUserData)`) and taken by handlers as
 //! `#[claims] user: CustomUserData` under the usso macros. Starts an embedded
 //! dev issuer, prints tokens for a `pro` and a `free` customer and `curl`
 //! lines with the status each returns, and listens on `USSO_EXAMPLE_ADDR`
 //! (default `127.0.0.1:8003`).
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/startup.rs"]
+mod startup;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -27,7 +31,7 @@ use serde_json::{Value, json};
 use usso::testing::TestIssuer;
 use usso::{AuthError, Claims, UserData, UssoAuth, require_auth, require_scope};
 
-/// Extended user data with custom claims (the seed's `class CustomUserData(BaseUserData)`).
+/// Extended user data with custom claims (the Python SDK's `class CustomUserData(BaseUserData)`).
 ///
 /// A custom claim of the wrong JSON type makes the token invalid (401
 /// `token_invalid`), as pydantic validation would.
@@ -54,7 +58,7 @@ impl Claims for CustomUserData {
     }
 }
 
-/// The seed's `user = auth.verify_token(token)` with `user_schema=CustomUserData`.
+/// The Python SDK's `user = auth.verify_token(token)` with `user_schema=CustomUserData`.
 pub async fn verify_custom(auth: &UssoAuth, token: &str) -> Result<CustomUserData, AuthError> {
     let user = auth.verify_token_as::<CustomUserData>(token).await?;
     println!("Company: {:?}", user.company_id);
@@ -173,10 +177,16 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
 
 #[allow(dead_code)]
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr: SocketAddr = std::env::var("USSO_EXAMPLE_ADDR")
-        .unwrap_or_else(|_| "127.0.0.1:8003".to_owned())
-        .parse()?;
+async fn main() -> std::process::ExitCode {
+    let addr = match startup::addr_or_exit("127.0.0.1:8003") {
+        Ok(addr) => addr,
+        Err(code) => return code,
+    };
+    startup::exit(run(addr).await, addr)
+}
+
+#[allow(dead_code)]
+async fn run(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     let demo = start(addr).await?;
     println!("== verify_token_as::<CustomUserData>() on the pro customer's token");
     verify_custom(&demo.auth, &demo.tokens["pro"]).await?;

@@ -1,15 +1,15 @@
-//! The seed's "Error Handling": your own responses for each kind of
+//! The Python SDK docs' "Error Handling": your own responses for each kind of
 //! authentication failure.
 //!
 //! ```text
 //! cargo run --example error_handling
 //! ```
 //!
-//! The seed registers one FastAPI exception handler per exception; here one
+//! The Python SDK docs register one FastAPI exception handler per exception; here one
 //! function, given to `auth.on_error(..)`, sees every rejection of the
 //! extractors, the layer and the macros and matches on [`AuthError`]:
 //!
-//! | seed exception handler | `AuthError` | response |
+//! | Python SDK exception handler | `AuthError` | response |
 //! |---|---|---|
 //! | `TokenExpired` | `TokenExpired` | 401 `{"error": "Token expired", ...}` |
 //! | `TokenInvalid` | `TokenInvalid`, `InvalidSignature`, `InvalidAudience`, `InvalidIssuer`, `UnknownKey`, `TokenNotYetValid` | 401 `{"error": "Invalid token", ...}` |
@@ -17,13 +17,17 @@
 //! | (`TokenNotFound`, imported but unhandled) | `TokenNotFound` | 401 `{"error": "Not authenticated", ...}` |
 //! | `USSOException` | anything else | its own status (503 keys unavailable, 400 unknown tenant, 500 misconfigured) `{"error": "Authentication error", ...}` |
 //!
-//! Two deliberate differences from the seed: a missing token is a 401, not
+//! Two deliberate differences from the Python SDK: a missing token is a 401, not
 //! the catch-all 500, and the catch-all keeps the error's own status, so an
 //! identity-server outage is a retryable 503 with `Retry-After`. Every 401
 //! keeps its `WWW-Authenticate` challenge (RFC 6750 requires one).
 //!
 //! Starts an embedded dev issuer, prints tokens and `curl` lines with the
 //! status each returns, and listens on `USSO_EXAMPLE_ADDR` (default `127.0.0.1:8005`).
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/startup.rs"]
+mod startup;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -38,7 +42,7 @@ use serde_json::{Value, json};
 use usso::testing::TestIssuer;
 use usso::{AuthError, UserData, UssoAuth, require_scope};
 
-/// The seed's exception handlers, as one function.
+/// The Python SDK's exception handlers, as one function.
 pub fn error_response(err: &AuthError) -> Response {
     let (status, title) = match err {
         AuthError::TokenExpired => (StatusCode::UNAUTHORIZED, "Token expired"),
@@ -192,10 +196,16 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
 
 #[allow(dead_code)]
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr: SocketAddr = std::env::var("USSO_EXAMPLE_ADDR")
-        .unwrap_or_else(|_| "127.0.0.1:8005".to_owned())
-        .parse()?;
+async fn main() -> std::process::ExitCode {
+    let addr = match startup::addr_or_exit("127.0.0.1:8005") {
+        Ok(addr) => addr,
+        Err(code) => return code,
+    };
+    startup::exit(run(addr).await, addr)
+}
+
+#[allow(dead_code)]
+async fn run(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     let demo = start(addr).await?;
     println!("error-handling demo listening on http://{}", demo.addr);
     println!("\nTokens:");

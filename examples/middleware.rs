@@ -1,11 +1,11 @@
-//! The seed's "Django Integration" in axum: middleware, per-view guards and
+//! The Python SDK docs' "Django Integration" in axum: middleware, per-view guards and
 //! class-based views.
 //!
 //! ```text
 //! cargo run --example middleware
 //! ```
 //!
-//! | Django (seed) | usso |
+//! | Django (Python SDK docs) | usso |
 //! |---|---|
 //! | `USSOAuthMiddleware` in `MIDDLEWARE` | `.layer(UssoLayer::required(auth))`, or `UssoLayer::optional(auth)` where a token is optional |
 //! | `USSO_CONFIG = {...}` | `JwtConfig::from_env()` (`USSO_JWKS_URL`, `USSO_ISSUER`, `USSO_AUDIENCE`) |
@@ -17,6 +17,10 @@
 //! each request's token is verified once. Starts an embedded dev issuer,
 //! prints tokens and `curl` lines with the status each returns, and listens
 //! on `USSO_EXAMPLE_ADDR` (default `127.0.0.1:8004`).
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/startup.rs"]
+mod startup;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -154,10 +158,16 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
 
 #[allow(dead_code)]
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr: SocketAddr = std::env::var("USSO_EXAMPLE_ADDR")
-        .unwrap_or_else(|_| "127.0.0.1:8004".to_owned())
-        .parse()?;
+async fn main() -> std::process::ExitCode {
+    let addr = match startup::addr_or_exit("127.0.0.1:8004") {
+        Ok(addr) => addr,
+        Err(code) => return code,
+    };
+    startup::exit(run(addr).await, addr)
+}
+
+#[allow(dead_code)]
+async fn run(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     let demo = start(addr).await?;
     println!("middleware demo listening on http://{}", demo.addr);
     println!("\nTokens (valid 24 h, except EXPIRED_TOKEN):");

@@ -1,4 +1,4 @@
-//! The seed's "Multiple Tenants": one API trusting several identity servers.
+//! The Python SDK docs' "Multiple Tenants": one API trusting several identity servers.
 //!
 //! ```text
 //! cargo run --example multi_tenant
@@ -8,7 +8,7 @@
 //! `tenant2` (audience `app2`), and serves `GET /data` twice:
 //!
 //! * `/data` picks the tenant from the `X-Tenant-ID` header
-//!   (`MultiTenant::by_header`, the seed's `request.headers.get("X-Tenant-ID")`):
+//!   (`MultiTenant::by_header`, the Python SDK's `request.headers.get("X-Tenant-ID")`):
 //!   an unknown or missing tenant is a 400, and a token is only checked
 //!   against that tenant's keys, issuer and audience;
 //! * `/by-issuer/data` picks it from the token's `iss` (`MultiTenant::by_issuer`):
@@ -16,6 +16,10 @@
 //!
 //! It prints tokens and `curl` lines with the status each returns. It listens
 //! on `USSO_EXAMPLE_ADDR` (default `127.0.0.1:8002`).
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/startup.rs"]
+mod startup;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -26,7 +30,7 @@ use serde_json::{Value, json};
 use usso::testing::TestIssuer;
 use usso::{ConfigError, MultiTenant, UserData, UssoAuth};
 
-/// `GET /data`: whichever tenant's token this is, as the seed returns it.
+/// `GET /data`: whichever tenant's token this is, as the Python SDK docs return it.
 async fn get_data(user: UserData) -> Json<Value> {
     Json(json!({
         "tenant": user.tenant_id,
@@ -40,10 +44,10 @@ pub fn app(auth: UssoAuth) -> Router {
     Router::new().route("/data", get(get_data)).with_state(auth)
 }
 
-/// The seed's `TENANT_CONFIGS` + `get_tenant_authenticator`: the tenant is
+/// The Python SDK's `TENANT_CONFIGS` + `get_tenant_authenticator`: the tenant is
 /// the `X-Tenant-ID` header.
 pub fn by_header(tenant1: &TestIssuer, tenant2: &TestIssuer) -> Result<UssoAuth, ConfigError> {
-    MultiTenant::by_header("x-tenant-id")
+    MultiTenant::by_header("X-Tenant-ID")
         .tenant("tenant1", tenant1.config_builder().build()?)
         .tenant("tenant2", tenant2.config_builder().build()?)
         .build()
@@ -75,7 +79,7 @@ pub const TRIES: &[Try] = &[
     ("GET", "/data", Some("tenant2"), Some("tenant2"), 200),
     // tenant2 does not trust tenant1's keys.
     ("GET", "/data", Some("tenant1"), Some("tenant2"), 401),
-    // No (or an unknown) tenant header: the seed's "Invalid tenant", a 400.
+    // No (or an unknown) tenant header: the Python SDK docs' "Invalid tenant", a 400.
     ("GET", "/data", Some("tenant1"), None, 400),
     ("GET", "/data", Some("tenant1"), Some("tenant3"), 400),
     ("GET", "/by-issuer/data", Some("tenant1"), None, 200),
@@ -146,10 +150,16 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
 
 #[allow(dead_code)]
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr: SocketAddr = std::env::var("USSO_EXAMPLE_ADDR")
-        .unwrap_or_else(|_| "127.0.0.1:8002".to_owned())
-        .parse()?;
+async fn main() -> std::process::ExitCode {
+    let addr = match startup::addr_or_exit("127.0.0.1:8002") {
+        Ok(addr) => addr,
+        Err(code) => return code,
+    };
+    startup::exit(run(addr).await, addr)
+}
+
+#[allow(dead_code)]
+async fn run(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     let demo = start(addr).await?;
     println!("multi-tenant API listening on http://{}", demo.addr);
     for issuer in &demo.issuers[..2] {

@@ -1,4 +1,4 @@
-//! The seed's "Testing": test an API with a mocked user, and with real
+//! The Python SDK docs' "Testing": test an API with a mocked user, and with real
 //! tokens from a real (embedded) issuer.
 //!
 //! ```text
@@ -28,7 +28,7 @@ use tower::ServiceExt as _;
 use usso::testing::TestIssuer;
 use usso::{UserData, UssoAuth, require_scope};
 
-/// The endpoint under test (the seed's `/protected`).
+/// The endpoint under test (the Python SDK's `/protected`).
 async fn protected_route(user: UserData) -> Json<Value> {
     Json(json!({
         "message": "Access granted",
@@ -52,7 +52,7 @@ pub fn app(auth: UssoAuth) -> Router {
         .with_state(auth)
 }
 
-/// The seed's `mock_user` fixture. (`exp=9999999999` is not needed: a mock
+/// The Python SDK's `mock_user` fixture. (`exp=9999999999` is not needed: a mock
 /// is never expired.)
 pub fn mock_user() -> UserData {
     UserData::new("user:test123")
@@ -62,13 +62,13 @@ pub fn mock_user() -> UserData {
         .with_scopes(["read:posts", "write:posts"])
 }
 
-/// The seed's `authenticated_client` fixture: the app with its
+/// The Python SDK's `authenticated_client` fixture: the app with its
 /// authentication overridden by `mock_user`.
 pub fn authenticated_app() -> Router {
     app(UssoAuth::mock(mock_user()))
 }
 
-/// Sends one request through the router in memory (the seed's
+/// Sends one request through the router in memory (the Python SDK's
 /// `TestClient`) and returns the status and the JSON body.
 pub async fn call(app: &Router, method: &str, uri: &str, token: Option<&str>) -> (u16, Value) {
     let mut request = Request::builder().method(method).uri(uri);
@@ -116,7 +116,7 @@ mod tests {
 
     use super::*;
 
-    /// The seed's `test_protected_endpoint`.
+    /// The Python SDK's `test_protected_endpoint`.
     #[tokio::test]
     async fn test_protected_endpoint() {
         let (status, body) = call(&authenticated_app(), "GET", "/protected", None).await;
@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(body["author"], "user:test123");
     }
 
-    /// The seed's `test_token_verification`, with a real token from a real issuer.
+    /// The Python SDK's `test_token_verification`, with a real token from a real issuer.
     #[tokio::test]
     async fn test_token_verification() {
         let issuer = TestIssuer::start().await;

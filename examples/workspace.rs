@@ -1,4 +1,4 @@
-//! The seed's "Workspace Isolation" in Rust: projects in SQLite, and every
+//! The Python SDK docs' "Workspace Isolation" in Rust: projects in SQLite, and every
 //! query bound to the caller's workspace by the `usso::sqlx` helpers.
 //!
 //! ```text
@@ -8,7 +8,7 @@
 //! With `USSO_JWKS_URL`, `USSO_ISSUER` and `USSO_AUDIENCE` set it trusts that
 //! identity server. Without them it starts an embedded dev issuer on
 //! 127.0.0.1 and prints tokens for two workspaces and `curl` lines. It
-//! listens on `USSO_EXAMPLE_ADDR` (default `127.0.0.1:8002`) and keeps its
+//! listens on `USSO_EXAMPLE_ADDR` (default `127.0.0.1:8006`) and keeps its
 //! data in an in-memory SQLite database.
 //!
 //! | route | scope that must grant it | what the helpers add |
@@ -19,6 +19,10 @@
 //! | `DELETE /projects/{id}` | `delete` on `projects` | `WHERE workspace_id = ? AND id = ?` and the scope filters |
 //!
 //! A project in another workspace is indistinguishable from a missing one (404).
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/startup.rs"]
+mod startup;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -119,7 +123,7 @@ pub async fn app(auth: UssoAuth, db: SqlitePool) -> Result<Router, sqlx::Error> 
         .with_state(AppState { auth, db }))
 }
 
-/// The seed's `list_projects`: only the caller's workspace, narrowed by the
+/// The Python SDK's `list_projects`: only the caller's workspace, narrowed by the
 /// filters of the caller's `read` scopes (`read:projects?user_id=u1` lists
 /// only u1's projects).
 #[workspace_scoped]
@@ -138,7 +142,7 @@ async fn list_projects(
     Ok(Json(json!({ "projects": projects })))
 }
 
-/// The seed's `create_project`: the row is stamped with the caller's
+/// The Python SDK's `create_project`: the row is stamped with the caller's
 /// workspace and user; the body can't choose either.
 #[workspace_scoped]
 async fn create_project(
@@ -266,12 +270,66 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The demo's tokens, by shell variable: Alice in ws_a, Bob in ws_b, and a
+/// token without a workspace, each with every projects scope (valid 24 h).
+pub fn tokens(issuer: &TestIssuer) -> Vec<(&'static str, String)> {
+    let scopes = ["read:projects", "create:projects", "delete:projects"];
+    let day = Duration::from_secs(24 * 3600);
+    let mint = |sub: &str, ws: Option<&str>| {
+        let token = issuer.token().sub(sub).scopes(scopes).expires_in(day);
+        match ws {
+            Some(ws) => token.workspace(ws).mint(),
+            None => token.mint(),
+        }
+    };
+    vec![
+        ("ALICE_A", mint("user:alice", Some("ws_a"))),
+        ("BOB_B", mint("user:bob", Some("ws_b"))),
+        ("NO_WS", mint("user:nowhere", None)),
+    ]
+}
+
+/// The printed `curl` lines, with the status each one ends with. They use the
+/// exported `ALICE_A`, `BOB_B` and `NO_WS` tokens and can be replayed in
+/// order, as often as you like.
+pub fn try_lines(addr: SocketAddr) -> Vec<(String, u16)> {
+    let base = format!("http://{addr}/projects");
+    let curl = |method: &str, url: &str, token: &str| {
+        format!(
+            "curl -s -w ' %{{http_code}}\\n' -X {method} \"{url}\" \
+             -H \"Authorization: Bearer ${token}\""
+        )
+    };
+    let create = format!(
+        "{} -H 'content-type: application/json' -d '{{\"name\":\"alpha\"}}'",
+        curl("POST", &base, "ALICE_A")
+    );
+    vec![
+        // A new `alpha` in ws_a, stamped with Alice as its creator.
+        (create, 201),
+        // Alice's workspace: her projects.
+        (curl("GET", &base, "ALICE_A"), 200),
+        // Bob's workspace: none of them.
+        (curl("GET", &base, "BOB_B"), 200),
+        // Project 1 is in ws_a: from ws_b it does not exist.
+        (curl("DELETE", &format!("{base}/1"), "BOB_B"), 404),
+        // A token without a workspace: `workspace_required`.
+        (curl("GET", &base, "NO_WS"), 403),
+    ]
+}
+
 #[allow(dead_code)]
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr: SocketAddr = std::env::var("USSO_EXAMPLE_ADDR")
-        .unwrap_or_else(|_| "127.0.0.1:8002".to_owned())
-        .parse()?;
+async fn main() -> std::process::ExitCode {
+    let addr = match startup::addr_or_exit("127.0.0.1:8006") {
+        Ok(addr) => addr,
+        Err(code) => return code,
+    };
+    startup::exit(run(addr).await, addr)
+}
+
+#[allow(dead_code)]
+async fn run(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     let (auth, issuer) = if std::env::var_os("USSO_JWKS_URL").is_some() {
         (UssoAuth::new(JwtConfig::from_env()?)?, None)
     } else {
@@ -283,34 +341,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = listener.local_addr()?;
     println!("workspace demo listening on http://{addr}");
     if let Some(issuer) = &issuer {
-        let scopes = ["read:projects", "create:projects", "delete:projects"];
-        let day = Duration::from_secs(24 * 3600);
-        let mint = |sub: &str, ws: &str| {
-            issuer
-                .token()
-                .sub(sub)
-                .workspace(ws)
-                .scopes(scopes)
-                .expires_in(day)
-                .mint()
-        };
         println!("\nTokens (valid 24 h):");
-        println!("export ALICE_A={}", mint("user:alice", "ws_a"));
-        println!("export BOB_B={}", mint("user:bob", "ws_b"));
-        println!(
-            "export NO_WS={}",
-            issuer.token().scopes(scopes).expires_in(day).mint()
-        );
-        let base = format!("http://{addr}/projects");
-        println!("\nTry it:");
-        println!(
-            "curl -s -X POST {base} -H \"Authorization: Bearer $ALICE_A\" \
-             -H 'content-type: application/json' -d '{{\"name\":\"alpha\"}}'   # 201"
-        );
-        println!("curl -s {base} -H \"Authorization: Bearer $ALICE_A\"   # [alpha]");
-        println!("curl -s {base} -H \"Authorization: Bearer $BOB_B\"     # []");
-        println!("curl -s -X DELETE {base}/1 -H \"Authorization: Bearer $BOB_B\"   # 404");
-        println!("curl -s {base} -H \"Authorization: Bearer $NO_WS\"     # 403 workspace_required");
+        for (name, token) in tokens(issuer) {
+            println!("export {name}={token}");
+        }
+        println!("\nTry it (each line prints the body, then the status shown after #):");
+        for (line, status) in try_lines(addr) {
+            println!("{line}   # {status}");
+        }
     }
     println!("\nCtrl-C to stop.");
     let server = axum::serve(listener, router).with_graceful_shutdown(async {

@@ -196,7 +196,7 @@ async fn custom_header_and_cookie_sources() {
     let config = issuer
         .config_builder()
         .token_sources([
-            TokenSource::header("x-access-token"),
+            TokenSource::header("X-Access-Token").unwrap(),
             TokenSource::cookie("access_token"),
         ])
         .build()

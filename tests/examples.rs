@@ -2,6 +2,10 @@
 //! built and driven with real requests over 127.0.0.1, and every `curl`
 //! line an example prints must return the status it promises.
 
+// Each example brings its own copy of `examples/support/startup.rs`, as it
+// does when built on its own.
+#![allow(clippy::duplicate_mod)]
+
 #[allow(dead_code, unreachable_pub)]
 #[path = "../examples/quickstart.rs"]
 mod quickstart;
@@ -63,6 +67,25 @@ async fn send(
 
 fn token<'a>(tokens: &'a BTreeMap<&'static str, String>, persona: Option<&str>) -> Option<&'a str> {
     persona.map(|p| tokens[p].as_str())
+}
+
+#[test]
+fn quickstart_prompts_on_a_terminal_and_reads_a_pipe_whole() {
+    let mut prompt = Vec::new();
+    let mut typed = std::io::Cursor::new("  Bearer a.b.c \nnot read\n");
+    let token = quickstart::read_token(true, &mut typed, &mut prompt).unwrap();
+    assert_eq!(token, "a.b.c", "one line, trimmed, `Bearer ` dropped");
+    let prompt = String::from_utf8(prompt).unwrap();
+    assert!(prompt.contains("Paste an access token"), "{prompt}");
+
+    let mut silent = Vec::new();
+    let mut piped = std::io::Cursor::new("\n x.y.z\n");
+    let token = quickstart::read_token(false, &mut piped, &mut silent).unwrap();
+    assert_eq!(
+        (token.as_str(), silent.len()),
+        ("x.y.z", 0),
+        "no prompt for a pipe"
+    );
 }
 
 #[tokio::test]
@@ -157,8 +180,14 @@ async fn custom_claims_every_printed_curl_line_gives_its_status() {
     )
     .await;
     assert_eq!(body["error"], "token_invalid");
+    // The client learns which claim is wrong and what it must be, not serde's internals.
+    let detail = body["detail"].as_str().unwrap();
     assert!(
-        body["detail"].as_str().unwrap().contains("invalid type"),
+        detail.contains("claim `company_id` must be a string, not an integer"),
+        "{body}"
+    );
+    assert!(
+        !detail.contains("invalid type") && !detail.contains("line") && !detail.contains("42"),
         "{body}"
     );
 

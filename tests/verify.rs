@@ -348,21 +348,22 @@ async fn each_failure_has_its_own_variant() {
         "token_type",
     );
     // Wrong claim types are 401 invalid_token with a precise reason, never a panic.
+    // The reason names the claim and the type it must have, not serde's internals.
     assert_invalid(
         verify(&auth, &with("roles", json!("admin"))).await,
-        "sequence",
+        "claim `roles` must be a sequence, not a string",
     );
     assert_invalid(
         verify(&auth, &with("exp", json!("tomorrow"))).await,
-        "invalid type",
+        "claim `exp` must be",
     );
     assert_invalid(
         verify(&auth, &with("exp", json!(true))).await,
-        "invalid type",
+        "claim `exp` must be",
     );
     assert_invalid(
         verify(&auth, &with("sub", json!(["a"]))).await,
-        "invalid type",
+        "claim `sub` must be a string, not an array",
     );
     assert_invalid(verify(&auth, &with("aud", json!(7))).await, "aud");
 

@@ -663,6 +663,77 @@ async fn router_cannot_reach_another_workspaces_row() {
     assert!(all_rows(&api.db).await.is_empty());
 }
 
+/// The example's printed `curl` lines, run by `sh` against the example's app
+/// on a real socket, twice over: every line ends with the status it promises.
+#[tokio::test]
+async fn the_examples_printed_lines_show_their_statuses_on_replay() {
+    for tool in ["sh", "curl"] {
+        let found = std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            found,
+            "this test runs the printed lines and needs `{tool}` on PATH"
+        );
+    }
+    let issuer = TestIssuer::start().await;
+    let db = example::memory_db().await.unwrap();
+    let app = example::app(issuer.auth(), db).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let mut script = String::new();
+    for (name, token) in example::tokens(&issuer) {
+        script.push_str(&format!("export {name}={token}\n"));
+    }
+    let mut want = Vec::new();
+    for _ in 0..2 {
+        for (line, status) in example::try_lines(addr) {
+            script.push_str(&line);
+            script.push('\n');
+            want.push(status.to_string());
+        }
+    }
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the replay did not finish in two minutes");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let got: Vec<&str> = stdout
+        .lines()
+        .map(|l| l.rsplit(' ').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        got,
+        want,
+        "output:\n{stdout}\nstderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The body is shown too: Bob's workspace lists nothing.
+    assert!(
+        stdout
+            .lines()
+            .nth(2)
+            .is_some_and(|l| l.starts_with(r#"{"projects":[]}"#)),
+        "{stdout}"
+    );
+    server.abort();
+}
+
 mod tenant_keyed {
     //! A multi-tenant schema: rows keyed by (tenant, workspace), so that two
     //! tenants of one issuer may both name a workspace `shared`.

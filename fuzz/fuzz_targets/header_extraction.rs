@@ -67,8 +67,8 @@ fuzz_target!(|data: &[u8]| {
         &headers,
         &[
             TokenSource::cookie("access_token"),
-            TokenSource::header("x-access-token"),
-            TokenSource::header_with_prefix("x-token", "Token"),
+            TokenSource::header("x-access-token").expect("a valid name"),
+            TokenSource::header_with_prefix("x-token", "Token").expect("a valid name"),
             TokenSource::authorization(),
         ],
     );
@@ -77,7 +77,7 @@ fuzz_target!(|data: &[u8]| {
         &headers,
         &[
             TokenSource::cookie(""),
-            TokenSource::header("authorization"),
+            TokenSource::header("authorization").expect("a valid name"),
         ],
     );
 });

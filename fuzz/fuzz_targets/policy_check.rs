@@ -21,7 +21,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use usso::scope::{Filters, Scope, ScopeEngine};
+use usso::scope::{Action, Filters, Mode, Scope, ScopeEngine};
 use usso::{AuthError, Requirement, UserData, UssoAuth};
 
 const SCOPES: &[&str] = &[
@@ -97,25 +97,38 @@ fn holds(r: &Requirement, claims: &UserData, grants: &dyn Fn(&str) -> bool) -> b
     }
 }
 
-/// What the scope engine grants, independently of usso's private helper:
-/// the wanted scope parsed, then `check_access` on the held scopes.
+/// What the scope engine grants, by the rule `UssoAuth::with_scope_engine`
+/// documents, independently of usso's private helper: holding the wanted scope
+/// grants it; otherwise each held scope is judged on its own by `check_access`
+/// (one it rejects counts for nothing), and the strict engine orders only the
+/// actions of the privilege ladder.
 fn engine_grants(engine: ScopeEngine, held: &[String], wanted: &str) -> bool {
-    let Ok(scope) = Scope::parse(wanted) else {
+    let parsed = Scope::parse(wanted);
+    let itself = |h: &String| {
+        h == wanted || matches!((&parsed, Scope::parse(h)), (Ok(w), Ok(h)) if *w == h)
+    };
+    if held.iter().any(itself) {
+        return true;
+    }
+    let Ok(scope) = parsed else {
         return false;
+    };
+    let action = match engine.mode() {
+        Mode::Compatible => scope.action().unwrap_or("read"),
+        Mode::Strict => match scope.action().map(str::parse::<Action>) {
+            Some(Ok(action)) => action.as_str(),
+            _ => return false,
+        },
     };
     let filters = if scope.filters().is_empty() {
         Filters::None
     } else {
         Filters::Map(scope.filters().clone())
     };
-    engine
-        .check_access(
-            held,
-            &scope.path().join("/"),
-            scope.action().unwrap_or("read"),
-            &filters,
-        )
-        .unwrap_or(false)
+    let path = scope.path().join("/");
+    held.iter().any(|h| {
+        engine.check_access(std::slice::from_ref(h), &path, action, &filters) == Ok(true)
+    })
 }
 
 fn check_error(e: &AuthError, claims: &UserData, grants: &dyn Fn(&str) -> bool) {

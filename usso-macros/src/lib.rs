@@ -88,17 +88,22 @@
 //!
 //! # Scope syntax
 //!
-//! A USSO scope is `action:resource[/path...][?key=value[&key=value...]]`:
+//! A USSO scope is `[action:]resource[/path...][?key=value[&key=value...]]`,
+//! checked by the very parser the runtime uses (`usso::scope::Scope::parse`; one
+//! source file compiled into both crates), so a literal compiles exactly when it
+//! parses at run time:
 //!
 //! | part      | rule                                                                  | examples |
 //! |-----------|-----------------------------------------------------------------------|----------|
-//! | action    | `*`, or lowercase ASCII letters                                       | `read`, `create`, `update`, `delete`, `manage`, `admin`, `owner`, `write`, `*` |
-//! | resource and path segments | non-empty; ASCII letters, digits, `-`, `_`, `.`, `*`  | `posts`, `media/files`, `v1.2/*` |
-//! | filters   | after `?`, `key=value` pairs joined by `&`; the key is non-empty `[A-Za-z0-9_]`, the value non-empty without `&`, `=` or whitespace | `?user_id=u1&tenant_id=t*` |
+//! | action    | optional; the text before the first `:` (when it comes before any `?`), not empty | `read`, `admin`, `write`, `*`; none in `openid` |
+//! | resource and path segments | `/`-separated, not empty as a whole; an empty segment means `*`; globs allowed | `posts`, `media/files`, `v1.2/*`, `file:uid:1` |
+//! | filters   | after `?`, `key=value` pairs joined by `&`, key and value non-empty, no key twice | `?user_id=u1&tenant_id=t*` |
 //!
-//! Whitespace is not allowed anywhere. Invalid literals are compile errors on
-//! the literal, for example
+//! Whitespace and control characters are not allowed anywhere, and a scope is at
+//! most 1024 bytes. Invalid literals are compile errors on the literal, for example
 //! ``"`#[require_scope]`: invalid scope `read posts`: whitespace is not allowed"``.
+//! What a scope *grants* (exact match, or the USSO privilege ladder) is decided at
+//! run time: see `UssoAuth::with_scope_engine`.
 //! A role is any non-empty string without whitespace.
 //!
 //! # Compile errors
@@ -136,6 +141,10 @@ mod expand;
 mod guard;
 mod policy;
 mod policy_expr;
+// The runtime's scope grammar (a link to `usso/src/scope_grammar.rs`): the macros use only
+// its parser, and its public items are public only in `usso`.
+#[allow(dead_code, unreachable_pub)]
+mod scope_grammar;
 mod scope_syntax;
 mod signature;
 

@@ -401,27 +401,27 @@ fn error_invalid_scope_literals() {
     let cases = [
         (
             r#""""#,
-            "`#[require_scope]`: empty scope; expected `action:resource`, e.g. `read:posts`",
+            "`#[require_scope]`: empty scope; expected `[action:]resource[?key=value]`, e.g. `read:posts`",
         ),
         (
             r#""read posts""#,
             "`#[require_scope]`: invalid scope `read posts`: whitespace is not allowed",
         ),
         (
-            r#""posts""#,
-            "`#[require_scope]`: invalid scope `posts`: missing `action:` prefix; expected `action:resource`, e.g. `read:posts`",
+            r#""read:""#,
+            "`#[require_scope]`: invalid scope `read:`: scope has an empty path (use `*` for every resource); expected `[action:]resource[?key=value]`, e.g. `read:posts`",
         ),
         (
-            r#""read:posts//x""#,
-            "`#[require_scope]`: invalid scope `read:posts//x`: empty resource path segment",
+            r#"":posts""#,
+            "`#[require_scope]`: invalid scope `:posts`: scope has an empty action before `:`; expected `[action:]resource[?key=value]`, e.g. `read:posts`",
         ),
         (
-            r#""read:po$ts""#,
-            "`#[require_scope]`: invalid scope `read:po$ts`: invalid character `$` in resource segment `po$ts`; allowed are ASCII letters, digits, `-`, `_`, `.` and `*`",
+            r#""read:posts?a=1&a=2""#,
+            "`#[require_scope]`: invalid scope `read:posts?a=1&a=2`: scope filter `a` is repeated; expected `[action:]resource[?key=value]`, e.g. `read:posts`",
         ),
         (
             r#""read:posts?user""#,
-            "`#[require_scope]`: invalid scope `read:posts?user`: malformed filter `user`: expected `key=value`",
+            "`#[require_scope]`: invalid scope `read:posts?user`: scope filter `user` is not `key=value`; expected `[action:]resource[?key=value]`, e.g. `read:posts`",
         ),
     ];
     for (arg, expected) in cases {
@@ -435,7 +435,7 @@ fn error_invalid_scope_literals() {
 fn error_all_problems_are_reported_at_once() {
     let (errors, fallback) = fail(
         GuardKind::Scope,
-        r#""read posts", "posts", 42"#,
+        r#""read posts", "read:", 42"#,
         r#"#[require_role("")] #[tracing::instrument] fn f(user: UserData, #[claims] other: Claims) {}"#,
     );
     let spans: Vec<&str> = errors.iter().map(|(_, span)| span.as_str()).collect();
@@ -445,7 +445,7 @@ fn error_all_problems_are_reported_at_once() {
             "fn",
             "#[claims] other: Claims",
             r#""read posts""#,
-            r#""posts""#,
+            r#""read:""#,
             "42",
             r#""""#,
         ],
@@ -768,7 +768,7 @@ fn scopes_macro_declares_checked_constants() {
 fn scopes_and_roles_macros_report_invalid_literals_and_still_declare() {
     let (output, errors) = consts::try_expand(
         ConstKind::Scopes,
-        ts(r#"pub A = "read posts"; pub B = "posts"; C "x"; D = 3;"#),
+        ts(r#"pub A = "read posts"; pub B = "read:"; C "x"; D = 3;"#),
     );
     let errors = messages(errors.unwrap_or_else(|| panic!("expected errors")));
     assert_eq!(
@@ -779,10 +779,10 @@ fn scopes_and_roles_macros_report_invalid_literals_and_still_declare() {
                 r#""read posts""#.to_owned()
             ),
             (
-                "`scopes!`: invalid scope `posts`: missing `action:` prefix; expected \
-                 `action:resource`, e.g. `read:posts`"
+                "`scopes!`: invalid scope `read:`: scope has an empty path (use `*` for every \
+                 resource); expected `[action:]resource[?key=value]`, e.g. `read:posts`"
                     .to_owned(),
-                r#""posts""#.to_owned()
+                r#""read:""#.to_owned()
             ),
             (
                 "`scopes!`: expected `=` after `C`".to_owned(),
@@ -832,4 +832,80 @@ fn a_conditional_claims_parameter_is_an_error() {
     );
     assert!(errors[0].1.contains("cfg"), "{errors:?}");
     assert!(fallback.contains("async fn wipe"), "{fallback}");
+}
+
+mod one_grammar {
+    use proc_macro2::Span;
+    use proptest::prelude::*;
+    use quote::quote;
+
+    use super::{HANDLER, ts};
+    use crate::attr::GuardKind;
+    use crate::consts::{self, ConstKind};
+    use crate::guard;
+
+    /// Whether each way of writing a scope in the macros accepts `scope`.
+    fn macros_accept(scope: &str) -> [bool; 4] {
+        let lit = syn::LitStr::new(scope, Span::call_site());
+        let guard_ok = |kind, args| guard::try_expand(kind, args, ts(HANDLER)).is_ok();
+        [
+            guard_ok(GuardKind::Scope, quote!(#lit)),
+            guard_ok(GuardKind::AnyScope, quote!(#lit)),
+            guard_ok(GuardKind::Require, quote!(scope(#lit))),
+            consts::try_expand(ConstKind::Scopes, quote!(pub A = #lit;))
+                .1
+                .is_none(),
+        ]
+    }
+
+    fn scope_like() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "([a-zA-Z*]{0,6}:)?[a-z*/:\\[\\]!.-]{0,12}(\\?[a-z:]{0,3}=[a-z*?:=]{0,4}(&[a-z]{0,2}=[a-z*]{0,3}){0,2})?",
+            "[a-z*:/?=&%+!#$\\[\\] \t\u{7f}\u{a0}é-]{0,24}",
+            any::<String>(),
+            "[a/]{1020,1030}",
+        ]
+    }
+
+    #[test]
+    fn both_crates_compile_the_same_grammar_file() {
+        assert_eq!(
+            include_str!("scope_grammar.rs"),
+            include_str!("../../usso/src/scope_grammar.rs")
+        );
+    }
+
+    #[test]
+    fn known_literals_agree() {
+        for scope in [
+            "read:posts",
+            "write:posts",
+            "posts",
+            "openid",
+            "Read:posts",
+            "*:*",
+            "read:",
+            ":posts",
+            "read posts",
+            "",
+            "read:a//b",
+            "read:a?x=1&x=2",
+            "read:a?x",
+            "read:a?x=1=2",
+            "read:media/files/file:uid:1",
+            "read:\u{7f}",
+            "read:\u{a0}",
+        ] {
+            let runtime = usso::scope::Scope::parse(scope).is_ok();
+            assert_eq!(macros_accept(scope), [runtime; 4], "{scope:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_macros_accept_exactly_what_the_runtime_parses(scope in scope_like()) {
+            let runtime = usso::scope::Scope::parse(&scope).is_ok();
+            prop_assert_eq!(macros_accept(&scope), [runtime; 4], "{:?}", scope);
+        }
+    }
 }

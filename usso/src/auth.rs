@@ -12,7 +12,7 @@ use crate::token_cache::{Entry, TokenCache};
 use crate::verify;
 use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UserData};
 
-/// Verifies tokens: the Rust twin of the seed's `USSOAuth`.
+/// Verifies tokens: the Rust twin of the Python SDK's `USSOAuth`.
 ///
 /// Cheap to clone (one `Arc`), `Send + Sync`; build it once at start-up and
 /// share it, e.g. as axum router state.
@@ -341,11 +341,28 @@ impl UssoAuth {
     /// instead of by exact string match, so that `admin:posts` grants
     /// `read:posts` and `read:media/*` grants `read:media/files`.
     ///
-    /// Off by default: a policy that says `write:posts` then means exactly
-    /// the scope string `write:posts`, which is what a reader of the code
-    /// expects. Use [`Mode::Strict`](crate::scope::Mode::Strict) unless you
-    /// need the Python SDK's exact semantics
-    /// ([`Mode::Compatible`](crate::scope::Mode::Compatible)).
+    /// What `#[require_scope("write:posts")]` (or any required scope) means:
+    ///
+    /// * **no engine (the default):** the token holds exactly that scope
+    ///   string, which is what a reader of the code expects;
+    /// * **[`ScopeEngine::strict`](crate::scope::ScopeEngine::strict):** a
+    ///   required action on the USSO privilege ladder (`read` < `create` <
+    ///   `update` < `delete` < `manage` < `admin` < `owner`/`*` <
+    ///   `superadmin`) is granted by a held scope of that level or higher on
+    ///   a matching path (`admin:posts` grants `read:posts`); any other
+    ///   required scope (`write:posts`, `openid`) grants exactly itself, never
+    ///   more and never less;
+    /// * **[`ScopeEngine::compatible`](crate::scope::ScopeEngine::compatible):**
+    ///   the Python SDK's decision, which **widens access**: Python counts an
+    ///   unknown action as `read`, so holding `read:posts` satisfies
+    ///   `write:posts`. A `tracing` warning says so when it is installed. Use
+    ///   it only to share tokens with Python services that rely on it.
+    ///
+    /// In every mode, holding the required scope itself grants it, and each
+    /// held scope is judged on its own: a malformed scope, or one the strict
+    /// engine can't place on the ladder (`write:*`), is skipped for that check
+    /// (logged at debug with its reason) and never changes what the token's
+    /// other scopes decide.
     ///
     /// ```
     /// use usso::scope::ScopeEngine;
@@ -360,6 +377,12 @@ impl UssoAuth {
     /// ```
     #[must_use]
     pub fn with_scope_engine(self, engine: crate::scope::ScopeEngine) -> Self {
+        if engine.mode() == crate::scope::Mode::Compatible {
+            tracing::warn!(
+                "usso: the compatible scope engine is installed; it reproduces the Python SDK's \
+                 decisions, which widen access (an unknown action such as `write` counts as `read`)"
+            );
+        }
         self.rebuild(|inner| inner.scope_engine = Some(engine))
     }
 
@@ -401,7 +424,7 @@ impl UssoAuth {
         self.verify_token_as::<UserData>(token).await
     }
 
-    /// Verifies `token` into your own claims type (the seed's `user_schema=`).
+    /// Verifies `token` into your own claims type (the Python SDK's `user_schema=`).
     ///
     /// In multi-tenant mode by issuer, the token's (unverified) `iss` picks
     /// the tenant; in multi-tenant mode by header there is no request to
@@ -436,28 +459,45 @@ impl UssoAuth {
         }
     }
 
-    /// Authenticates a request from its headers: finds the token in the
-    /// configured sources (or an API key, when enabled) and verifies it.
-    /// This is what the axum extractors and layer call.
+    /// Authenticates a request outside the axum integration (another
+    /// framework, a gateway, a test): finds the token in the configured
+    /// sources (or an API key, when enabled) and verifies it, with the same
+    /// rules the axum extractors and layer apply.
+    ///
+    /// It takes the request's [`Parts`](http::request::Parts) because the
+    /// method matters: a state-changing request (`POST`, `PUT`, `PATCH`,
+    /// `DELETE`, …) whose token came from a **cookie** must be same-site
+    /// (`Sec-Fetch-Site`, else `Origin` vs `Host`), or it is a 403, since
+    /// browsers attach cookies to cross-site requests (CSRF). Tokens from
+    /// headers are not affected.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use usso::{AuthError, UserData, UssoAuth};
+    ///
+    /// # let auth = usso::UssoAuth::mock(UserData::new("u"));
+    /// let (parts, _body) = http::Request::get("/posts").body(()).unwrap().into_parts();
+    /// let user: Result<UserData, AuthError> = auth.authenticate(&parts).await;
+    /// # assert!(user.is_ok());
+    /// # }
+    /// ```
     ///
     /// # Errors
-    /// [`AuthError::TokenNotFound`] when no credential is present, else as
-    /// [`verify_token`](Self::verify_token).
-    pub async fn authenticate<C: Claims>(&self, headers: &HeaderMap) -> Result<C, AuthError> {
-        self.authenticate_request(&http::Method::GET, headers).await
+    /// [`AuthError::TokenNotFound`] when no credential is present,
+    /// [`AuthError::CrossSiteRequest`] for a cross-site cookie-authenticated
+    /// state change, else as [`verify_token`](Self::verify_token).
+    pub async fn authenticate<C: Claims>(
+        &self,
+        request: &http::request::Parts,
+    ) -> Result<C, AuthError> {
+        self.authenticate_request(&request.method, &request.headers)
+            .await
     }
 
-    /// Like [`authenticate`](Self::authenticate), knowing the request
-    /// method: a state-changing request (`POST`, `PUT`, `PATCH`, `DELETE`, …)
-    /// whose token came from a **cookie** must be same-site
-    /// (`Sec-Fetch-Site`, else `Origin` vs `Host`), or it is a 403: browsers
-    /// attach cookies to cross-site requests (CSRF). Tokens from headers are
-    /// not affected. The axum extractors and layer call this.
-    ///
-    /// # Errors
-    /// As [`authenticate`](Self::authenticate), plus [`AuthError::CrossSiteRequest`]
-    /// for a cross-site cookie-authenticated state change.
-    pub async fn authenticate_request<C: Claims>(
+    /// [`authenticate`](Self::authenticate) on a method and headers: the one
+    /// path of the extractors, the layer and the public entry point.
+    pub(crate) async fn authenticate_request<C: Claims>(
         &self,
         method: &http::Method,
         headers: &HeaderMap,
@@ -506,22 +546,55 @@ impl UssoAuth {
     }
 }
 
-/// Whether `held` scopes grant `wanted` under the engine; an unparsable
-/// scope on either side grants nothing.
+/// Whether `held` scopes grant `wanted` under the engine (see
+/// [`UssoAuth::with_scope_engine`] for the meaning in each mode).
+///
+/// Each held scope is judged on its own: one the engine can't judge
+/// (malformed, or an action outside the privilege ladder) is skipped for this
+/// check and logged at debug, so it never changes what the token's other
+/// scopes decide. Holding the wanted scope itself always grants it.
 fn engine_grants(engine: crate::scope::ScopeEngine, held: &[String], wanted: &str) -> bool {
-    let Ok(scope) = crate::scope::Scope::parse(wanted) else {
+    use crate::scope::{Action, Filters, Mode, Scope};
+
+    let parsed = Scope::parse(wanted);
+    let same =
+        |h: &String| h == wanted || matches!((&parsed, Scope::parse(h)), (Ok(w), Ok(h)) if *w == h);
+    if held.iter().any(same) {
+        return true;
+    }
+    let Ok(scope) = parsed else {
+        // Only a `Requirement::Scope` built at run time can get here (the macros check
+        // their literals): it means exactly that string, held or not.
+        tracing::debug!(
+            scope = wanted,
+            "usso: required scope is not a valid scope; exact match only"
+        );
         return false;
     };
     let path = scope.path().join("/");
-    let action = scope.action().unwrap_or("read");
     let filters = if scope.filters().is_empty() {
-        crate::scope::Filters::None
+        Filters::None
     } else {
-        crate::scope::Filters::Map(scope.filters().clone())
+        Filters::Map(scope.filters().clone())
     };
-    engine
-        .check_access(held, &path, action, &filters)
-        .unwrap_or(false)
+    let action = match engine.mode() {
+        Mode::Compatible => scope.action().unwrap_or("read"),
+        // Outside the ladder (`write`, or no action) there is no order to widen by: the
+        // required scope grants exactly itself, checked above.
+        Mode::Strict => match scope.action().map(str::parse::<Action>) {
+            Some(Ok(action)) => action.as_str(),
+            _ => return false,
+        },
+    };
+    held.iter().any(|h| {
+        match engine.check_access(std::slice::from_ref(h), &path, action, &filters) {
+            Ok(granted) => granted,
+            Err(reason) => {
+                tracing::debug!(%reason, "usso: a held scope was skipped by the scope engine");
+                false
+            }
+        }
+    })
 }
 
 fn mock_as<C: Claims>(user: &UserData) -> Result<C, AuthError> {
@@ -539,8 +612,7 @@ fn convert<C: Claims>(user: UserData) -> Result<C, AuthError> {
                 .map_err(|_| AuthError::invalid("claims conversion failed"))?;
             let value = serde_json::to_value(&*user)
                 .map_err(|e| AuthError::invalid(format!("claims conversion failed: {e}")))?;
-            serde_json::from_value(value)
-                .map_err(|e| AuthError::invalid(format!("invalid claims: {e}")))
+            crate::claims_error::from_value(value)
         }
     }
 }

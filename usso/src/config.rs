@@ -5,7 +5,7 @@ use crate::verifying_key::VerifyingKey;
 use crate::{Algorithm, ConfigError, JwksOptions, Key, TokenCacheOptions, TokenSource};
 
 /// What to trust: the key source and the validation rules. The Rust twin of
-/// the seed's `JWTConfig`.
+/// the Python SDK's `JWTConfig`.
 ///
 /// Build one with [`JwtConfig::builder`] or [`JwtConfig::from_env`], then
 /// hand it to [`UssoAuth::new`](crate::UssoAuth::new). Everything is
@@ -68,7 +68,7 @@ impl JwtConfig {
         JwtConfigBuilder::default()
     }
 
-    /// Reads `USSO_JWKS_URL`, `USSO_ISSUER` and `USSO_AUDIENCE` (the seed's
+    /// Reads `USSO_JWKS_URL`, `USSO_ISSUER` and `USSO_AUDIENCE` (the Python SDK's
     /// Best Practice 1). `USSO_ISSUER` and `USSO_AUDIENCE` may hold several
     /// comma-separated values. All three are required: an authorizer that
     /// silently accepts any issuer because a variable was forgotten is a
@@ -170,7 +170,7 @@ pub struct JwtConfigBuilder {
     jwks_options: JwksOptions,
     http_client: Option<reqwest::Client>,
     token_cache: Option<TokenCacheOptions>,
-    header_error: Option<String>,
+    header_error: Option<ConfigError>,
 }
 
 impl Default for JwtConfigBuilder {
@@ -210,14 +210,14 @@ impl JwtConfigBuilder {
         self
     }
 
-    /// Verify with this one static key instead of a JWKS (the seed's `key=`).
+    /// Verify with this one static key instead of a JWKS (the Python SDK's `key=`).
     /// Mutually exclusive with [`jwks_url`](Self::jwks_url). No default.
     pub fn key(mut self, key: Key) -> Self {
         self.key = Some(key);
         self
     }
 
-    /// The algorithm of the static key (the seed's `type=`). Tokens must use
+    /// The algorithm of the static key (the Python SDK's `type=`). Tokens must use
     /// exactly this algorithm. Defaults to every algorithm of the key's own
     /// family (EdDSA for Ed25519, RS*/PS* for RSA, ES256 or ES384 for EC); an
     /// HMAC secret always needs it. Ignored for JWKS keys, which are pinned
@@ -299,7 +299,7 @@ impl JwtConfigBuilder {
     }
 
     /// Clock-skew tolerance for `exp`, `nbf`, `iat` and `max_age`.
-    /// Defaults to 10 seconds (the seed's `leeway=10`). At most 5 minutes.
+    /// Defaults to 10 seconds (the Python SDK's `leeway=10`). At most 5 minutes.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
@@ -355,7 +355,7 @@ impl JwtConfigBuilder {
     }
 
     /// The header the token is read from, with an optional scheme prefix:
-    /// the seed's `JWTHeaderConfig(type=…, prefix=…)`. Replaces the header
+    /// the Python SDK's `JWTHeaderConfig(type=…, prefix=…)`. Replaces the header
     /// source(s) and keeps the cookie. Defaults to `Authorization` with
     /// `Bearer`. An invalid header name is reported by [`build`](Self::build).
     ///
@@ -371,24 +371,22 @@ impl JwtConfigBuilder {
     /// # Ok::<(), usso::ConfigError>(())
     /// ```
     pub fn header(mut self, name: &str, prefix: Option<&str>) -> Self {
-        match http::HeaderName::from_bytes(name.as_bytes()) {
-            Ok(name) => {
+        let source = match prefix {
+            None => TokenSource::header(name),
+            Some(prefix) => TokenSource::header_with_prefix(name, prefix),
+        };
+        match source {
+            Ok(source) => {
                 self.token_sources
                     .retain(|s| !matches!(s, TokenSource::Header { .. }));
-                self.token_sources.insert(
-                    0,
-                    TokenSource::Header {
-                        name,
-                        prefix: prefix.map(str::to_owned),
-                    },
-                );
+                self.token_sources.insert(0, source);
             }
-            Err(_) => self.header_error = Some(name.chars().take(64).collect()),
+            Err(e) => self.header_error = Some(e),
         }
         self
     }
 
-    /// Look for the token in this cookie (the seed's `cookie_name=`),
+    /// Look for the token in this cookie (the Python SDK's `cookie_name=`),
     /// replacing the default cookie; the `Authorization` header is still
     /// tried first. Defaults to `usso-access-token`.
     pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
@@ -493,23 +491,24 @@ impl JwtConfigBuilder {
                 reason: "must be between 256 and 65536".into(),
             });
         }
-        if let Some(name) = self.header_error {
-            return Err(ConfigError::InvalidSetting {
-                setting: "header",
-                reason: format!("`{name}` is not a valid HTTP header name"),
+        if let Some(e) = self.header_error {
+            return Err(match e {
+                ConfigError::InvalidSetting { reason, .. } => ConfigError::InvalidSetting {
+                    setting: "header",
+                    reason,
+                },
+                other => other,
             });
         }
-        if self.token_sources.is_empty() {
-            return Err(ConfigError::InvalidSetting {
-                setting: "token_sources",
-                reason: "at least one token source is needed".into(),
-            });
-        }
-        if self.issuers.iter().any(|i| i.is_empty()) || self.audiences.iter().any(|a| a.is_empty())
-        {
+        crate::source::check_sources(&self.token_sources)?;
+        check_realm(&self.realm)?;
+        // A claim is compared as given, so padding (a pasted newline) or an
+        // empty value would silently match no token.
+        let unusable = |v: &String| v.is_empty() || v.trim() != v;
+        if self.issuers.iter().any(unusable) || self.audiences.iter().any(unusable) {
             return Err(ConfigError::InvalidSetting {
                 setting: "issuer/audience",
-                reason: "an empty issuer or audience would match nothing".into(),
+                reason: "an empty or space-padded issuer or audience would match nothing".into(),
             });
         }
         let millis = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
@@ -536,6 +535,22 @@ impl JwtConfigBuilder {
             token_cache: self.token_cache,
         })
     }
+}
+
+/// The realm is sent inside a quoted `WWW-Authenticate` parameter: text a
+/// header value can't hold would drop the whole challenge at request time.
+pub(crate) fn check_realm(realm: &str) -> Result<(), ConfigError> {
+    let printable = |b: u8| b == b' ' || b.is_ascii_graphic();
+    if realm.is_empty() || realm.len() > 256 || !realm.bytes().all(printable) {
+        return Err(ConfigError::InvalidSetting {
+            setting: "realm",
+            reason: format!(
+                "`{}` must be 1 to 256 characters of printable ASCII",
+                crate::source::shorten(realm)
+            ),
+        });
+    }
+    Ok(())
 }
 
 pub(crate) fn normalize_typ(typ: &str) -> &str {

@@ -9,7 +9,7 @@ use crate::der;
 use crate::jwk::RawJwk;
 use crate::verifying_key::{KeyError, KeyMaterial, VerifyingKey};
 
-/// A statically configured verification key: the seed's `key=` setting.
+/// A statically configured verification key: the Python SDK's `key=` setting.
 ///
 /// Constructing a `Key` never fails; the key is parsed by
 /// [`JwtConfigBuilder::build`](crate::JwtConfigBuilder::build), so a bad key
@@ -62,7 +62,7 @@ impl Key {
     }
 
     /// A raw 32-byte Ed25519 public key, encoded as base64url, standard
-    /// base64 or hex (the seed's `key="your-ed25519-public-key"`).
+    /// base64 or hex (the Python SDK's `key="your-ed25519-public-key"`).
     pub fn ed25519(encoded: impl Into<String>) -> Self {
         Self {
             input: KeyInput::Ed25519(encoded.into()),
@@ -77,7 +77,7 @@ impl Key {
         }
     }
 
-    /// Guesses the format the way the seed's `key=` does: PEM if it starts
+    /// Guesses the format the way the Python SDK's `key=` does: PEM if it starts
     /// with `-----BEGIN`, a JWK if it starts with `{`, otherwise an HMAC
     /// secret when the configured algorithm is `HS*`, else a raw Ed25519 key.
     pub fn parse(text: impl Into<String>) -> Self {

@@ -31,7 +31,7 @@
 //!
 //! # Quick Start: verify a token
 //!
-//! The seed's "Basic Token Verification":
+//! The Python SDK docs' "Basic Token Verification":
 //!
 //! ```no_run
 //! use usso::{JwtConfig, UssoAuth};
@@ -55,7 +55,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! With a static key instead of a JWKS (the seed's `key=` and `type=`):
+//! With a static key instead of a JWKS (the Python SDK's `key=` and `type=`):
 //!
 //! ```
 //! use usso::{Algorithm, JwtConfig, Key, UssoAuth};
@@ -99,6 +99,7 @@ mod algorithm;
 mod api_key;
 mod auth;
 mod claims;
+mod claims_error;
 mod config;
 mod config_error;
 mod crypto;
@@ -112,6 +113,7 @@ mod key_source;
 mod numeric_date;
 mod policy;
 pub mod scope;
+mod scope_grammar;
 mod source;
 mod tenant;
 mod token_cache;
@@ -550,11 +552,12 @@ pub use usso_macros::workspace_scoped;
 ///
 /// # Compile errors
 ///
-/// Every literal is checked against the scope grammar:
+/// Every literal is checked by the runtime's own scope parser
+/// ([`scope::Scope::parse`]), so a constant compiles exactly when it parses:
 ///
 /// ```compile_fail
 /// usso::scopes! {
-///     pub READ_POSTS = "posts"; // error: invalid scope `posts`: missing `action:` prefix
+///     pub READ_POSTS = "read:"; // error: invalid scope `read:`: scope has an empty path
 /// }
 /// ```
 #[cfg(feature = "macros")]

@@ -34,6 +34,7 @@
 //! | multi-key scope filter vs [`Filters::Map`] | the map is split into one-key maps tried one at a time: never matches | matches when every key matches |
 //! | empty [`Filters::Map`] | denies everything (Python splits `{}` into `[]`) | same as [`Filters::None`] |
 //! | `is_authorized` with no requested action | level not checked | `read` required |
+//! | Python's `strict=True` | [`ScopeEngine::with_aligned_paths`]: a misaligned path is [`ScopeError::MisalignedPath`] where Python raises | no effect: paths are aligned already |
 //! | subset path check | fnmatch of the super path against the subset's text (`read:[*]` ⊇ `read:*`) | sound: a glob in the subset must be covered by `*`, `**` or the same glob |
 //!
 //! Strict is the default for new code because every Compatible difference widens access
@@ -41,6 +42,23 @@
 //! `*/files`. Compatible reproduces the Python SDK's decisions bit for bit, for services that
 //! share tokens with Python ones. In both modes [`ScopeEngine::get_common_scopes`] returns a
 //! deterministic order (Python returns set order).
+//!
+//! # Python twins
+//!
+//! Every function of Python `usso.authorization` (0.33.5) has a twin here, answering as
+//! Python does in [`Mode::Compatible`]: `parse_scope` → [`parse_scope`];
+//! `is_path_match(strict=)` → [`ScopeEngine::is_path_match`] /
+//! [`ScopeEngine::try_is_path_match`]; `is_filter_match` → [`ScopeEngine::is_filter_match`];
+//! `is_authorized(strict=)` → [`ScopeEngine::is_authorized`]; `check_access(strict=)` →
+//! [`ScopeEngine::check_access`]; `get_scope_filters` → [`ScopeEngine::get_scope_filters`];
+//! `broadest_scope_filter` → [`ScopeEngine::broadest_scope_filter`];
+//! `owner_authorization` → [`ScopeEngine::owner_authorization`]; `is_subset_scope`,
+//! `has_subset_scope`, `get_common_scopes` → the methods of those names;
+//! `PRIVILEGE_LEVELS` → [`Action::level`]. The `strict=True` argument is
+//! [`ScopeEngine::with_aligned_paths`].
+//!
+//! The same grammar is compiled into the `usso` macros, so `#[require_scope("…")]`
+//! accepts exactly the literals [`Scope::parse`] accepts.
 //!
 //! ```
 //! use usso::scope::{Filters, ScopeEngine, ScopeError};
@@ -67,8 +85,8 @@ use std::str::FromStr;
 /// Filter key/value pairs, as in a scope's query or a request.
 pub type FilterMap = BTreeMap<String, String>;
 
-/// Longest scope [`Scope::parse`] accepts, in bytes, after empty segments become `*`.
-pub const MAX_SCOPE_LEN: usize = 1024;
+use crate::scope_grammar::split_action;
+pub use crate::scope_grammar::{MAX_SCOPE_LEN, ScopeParseError};
 
 static NO_FILTERS: FilterMap = BTreeMap::new();
 
@@ -168,57 +186,8 @@ pub enum Mode {
     Strict,
 }
 
-/// Why [`Scope::parse`] rejected a string.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ScopeParseError {
-    /// The string is empty.
-    Empty,
-    /// Longer than [`MAX_SCOPE_LEN`] bytes (counting each empty segment as `*`).
-    TooLong {
-        /// The length in bytes.
-        len: usize,
-    },
-    /// Whitespace or a control character at byte `index`.
-    InvalidChar {
-        /// The offending character.
-        ch: char,
-        /// Its byte offset.
-        index: usize,
-    },
-    /// `:` with nothing before it.
-    EmptyAction,
-    /// No path, as in `read:` or `?a=1`; write `*` to mean every resource.
-    EmptyPath,
-    /// A filter pair without `=`, or with an empty key or value (`?a`, `?a=`, `?=1`, `?a=1&`).
-    MalformedFilter {
-        /// The pair as written.
-        pair: String,
-    },
-    /// The same filter key twice.
-    DuplicateFilter {
-        /// The repeated key.
-        key: String,
-    },
-}
-
-impl fmt::Display for ScopeParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Empty => f.write_str("scope is empty"),
-            Self::TooLong { len } => write!(f, "scope is {len} bytes, over {MAX_SCOPE_LEN}"),
-            Self::InvalidChar { ch, index } => write!(f, "scope has {ch:?} at byte {index}"),
-            Self::EmptyAction => f.write_str("scope has an empty action before `:`"),
-            Self::EmptyPath => f.write_str("scope has an empty path (use `*` for every resource)"),
-            Self::MalformedFilter { pair } => write!(f, "scope filter `{pair}` is not `key=value`"),
-            Self::DuplicateFilter { key } => write!(f, "scope filter `{key}` is repeated"),
-        }
-    }
-}
-
-impl std::error::Error for ScopeParseError {}
-
-/// Why a [`Mode::Strict`] check refused to decide. [`Mode::Compatible`] never returns one.
+/// Why a check refused to decide. [`Mode::Compatible`] returns one only for
+/// [`ScopeError::MisalignedPath`], with [`ScopeEngine::with_aligned_paths`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ScopeError {
@@ -233,6 +202,14 @@ pub enum ScopeError {
     },
     /// A requested resource path that is empty or has an empty segment.
     InvalidResource(String),
+    /// With [`ScopeEngine::with_aligned_paths`] in [`Mode::Compatible`]: a scope path and a
+    /// requested path of different segment counts, where Python's `strict=True` raises.
+    MisalignedPath {
+        /// The scope's path.
+        scope_path: String,
+        /// The requested path.
+        requested_path: String,
+    },
 }
 
 impl fmt::Display for ScopeError {
@@ -241,6 +218,13 @@ impl fmt::Display for ScopeError {
             Self::UnknownAction(a) => write!(f, "unknown action `{a}`"),
             Self::InvalidScope { scope, source } => write!(f, "invalid scope `{scope}`: {source}"),
             Self::InvalidResource(p) => write!(f, "invalid resource path `{p}`"),
+            Self::MisalignedPath {
+                scope_path,
+                requested_path,
+            } => write!(
+                f,
+                "scope path `{scope_path}` and requested path `{requested_path}` have different segment counts"
+            ),
         }
     }
 }
@@ -286,58 +270,19 @@ impl Scope {
     /// pair that is not `key=value` with both sides non-empty (also an empty query, `x?`), or
     /// a repeated filter key.
     pub fn parse(s: &str) -> Result<Self, ScopeParseError> {
-        if s.is_empty() {
-            return Err(ScopeParseError::Empty);
-        }
-        if s.len() > MAX_SCOPE_LEN {
-            return Err(ScopeParseError::TooLong { len: s.len() });
-        }
-        if let Some((index, ch)) = s
-            .char_indices()
-            .find(|(_, c)| c.is_whitespace() || c.is_control())
-        {
-            return Err(ScopeParseError::InvalidChar { ch, index });
-        }
-        let (action, rest) = split_action(s);
-        if action == Some("") {
-            return Err(ScopeParseError::EmptyAction);
-        }
-        let (path, query) = match rest.split_once('?') {
-            Some((path, query)) => (path, Some(query)),
-            None => (rest, None),
-        };
-        if path.is_empty() {
-            return Err(ScopeParseError::EmptyPath);
-        }
-        // Display writes `*` for each empty segment; bounding the normalised length keeps
-        // every parsed scope's Display reparseable.
-        let len = s.len() + path.split('/').filter(|seg| seg.is_empty()).count();
-        if len > MAX_SCOPE_LEN {
-            return Err(ScopeParseError::TooLong { len });
-        }
-        let mut filters = FilterMap::new();
-        for pair in query.into_iter().flat_map(|q| q.split('&')) {
-            let Some((k, v)) = pair
-                .split_once('=')
-                .filter(|(k, v)| !k.is_empty() && !v.is_empty())
-            else {
-                return Err(ScopeParseError::MalformedFilter {
-                    pair: pair.to_owned(),
-                });
-            };
-            if filters.insert(k.to_owned(), v.to_owned()).is_some() {
-                return Err(ScopeParseError::DuplicateFilter { key: k.to_owned() });
-            }
-        }
+        let parts = crate::scope_grammar::parse_parts(s)?;
         Ok(Self {
-            action: action.map(str::to_owned),
-            path: segments(path),
-            filters,
+            action: parts.action.map(str::to_owned),
+            path: segments(parts.path),
+            filters: parts
+                .filters
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
         })
     }
 
-    /// Python's `parse_scope`, which accepts any string. An empty action is `None`, which
-    /// every Python helper treats the same as `""`.
+    /// Python's `parse_scope`, which accepts any string: see [`parse_scope`].
     fn parse_compatible(s: &str) -> Self {
         let (action, rest) = split_action(s);
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -394,6 +339,33 @@ impl fmt::Display for Scope {
         }
         Ok(())
     }
+}
+
+/// Python's `parse_scope`: reads any string as a scope, never failing, the way
+/// [`Mode::Compatible`] does. An empty path is `*` (so `read:` covers every
+/// resource), an empty action is `None` (Python's `""`), and the filters are
+/// `urllib.parse.parse_qs`-decoded (first value of a repeated key; pairs without a
+/// value dropped).
+///
+/// Use [`Scope::parse`] to validate: this twin exists to reproduce Python's reading,
+/// and its [`Display`](fmt::Display) may not reparse.
+///
+/// ```
+/// use usso::scope::parse_scope;
+///
+/// let s = parse_scope("read:media/files/transaction?user_id=123");
+/// assert_eq!(s.action(), Some("read"));
+/// assert_eq!(s.path(), ["media", "files", "transaction"]);
+/// assert_eq!(s.filters().get("user_id").map(String::as_str), Some("123"));
+///
+/// let s = parse_scope("media//files");
+/// assert_eq!((s.action(), s.path()), (None, &["media".to_owned(), "*".into(), "files".into()][..]));
+/// assert_eq!(parse_scope("*:*").path(), ["*"]);
+/// assert_eq!(parse_scope("read:").path(), ["*"]);
+/// ```
+#[must_use]
+pub fn parse_scope(scope: &str) -> Scope {
+    Scope::parse_compatible(scope)
 }
 
 /// The filters a request carries, in either shape the Python SDK accepts.
@@ -490,13 +462,56 @@ impl Default for OwnerCheck<'_> {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ScopeEngine {
     mode: Mode,
+    aligned_paths: bool,
 }
 
 impl ScopeEngine {
     /// An engine in `mode`.
     #[must_use]
     pub const fn new(mode: Mode) -> Self {
-        Self { mode }
+        Self {
+            mode,
+            aligned_paths: false,
+        }
+    }
+
+    /// The Python SDK's `strict=True` argument of `is_path_match`, `is_authorized` and
+    /// `check_access`: a scope path and a requested path whose segment counts differ
+    /// are an error instead of being right-aligned.
+    ///
+    /// Python raises `ValueError` once the last segments match and the shorter path
+    /// is used up; here [`is_authorized`](Self::is_authorized),
+    /// [`check_access`](Self::check_access) and
+    /// [`try_is_path_match`](Self::try_is_path_match) return
+    /// [`ScopeError::MisalignedPath`] at that point, and
+    /// [`is_path_match`](Self::is_path_match) answers `false`. [`Mode::Strict`] already
+    /// requires equal counts (or a final `**`), so there the flag changes nothing.
+    ///
+    /// ```
+    /// use usso::scope::{Filters, ScopeEngine, ScopeError};
+    ///
+    /// let python_strict = ScopeEngine::compatible().with_aligned_paths(true);
+    /// assert!(ScopeEngine::compatible().is_path_match("media/files", "files"));
+    /// assert!(!python_strict.is_path_match("media/files", "files"));
+    /// assert!(matches!(
+    ///     python_strict.check_access(&["read:media/files"], "files", "read", &Filters::None),
+    ///     Err(ScopeError::MisalignedPath { .. })
+    /// ));
+    /// // The last segments differ: Python returns False before it could raise.
+    /// assert_eq!(python_strict.try_is_path_match("media/files", "x"), Ok(false));
+    /// ```
+    #[must_use]
+    pub const fn with_aligned_paths(self, on: bool) -> Self {
+        Self {
+            mode: self.mode,
+            aligned_paths: on,
+        }
+    }
+
+    /// Whether [`with_aligned_paths`](Self::with_aligned_paths) is on.
+    #[must_use]
+    pub const fn aligned_paths(self) -> bool {
+        self.aligned_paths
     }
 
     /// An engine matching the Python SDK bit for bit.
@@ -529,16 +544,52 @@ impl ScopeEngine {
     /// assert!(!ScopeEngine::strict().is_path_match("files", "file-manager/files"));
     /// assert!(ScopeEngine::strict().is_path_match("media/**", "media/a/b"));
     /// ```
+    /// With [`with_aligned_paths`](Self::with_aligned_paths), a misaligned path is
+    /// `false`; [`try_is_path_match`](Self::try_is_path_match) tells it apart.
     #[must_use]
     pub fn is_path_match(self, user_path: &str, requested_path: &str) -> bool {
+        self.try_is_path_match(user_path, requested_path)
+            .unwrap_or(false)
+    }
+
+    /// [`is_path_match`](Self::is_path_match), reporting a misaligned path.
+    ///
+    /// # Errors
+    ///
+    /// [`ScopeError::MisalignedPath`] where Python's `is_path_match(..., strict=True)`
+    /// raises (only with [`with_aligned_paths`](Self::with_aligned_paths) in
+    /// [`Mode::Compatible`]).
+    pub fn try_is_path_match(
+        self,
+        user_path: &str,
+        requested_path: &str,
+    ) -> Result<bool, ScopeError> {
         let req: Vec<&str> = requested_path.split('/').collect();
         match self.mode {
-            Mode::Compatible => compat_path_match(&user_path.split('/').collect::<Vec<_>>(), &req),
+            Mode::Compatible => compat_path_match_aligned(
+                &user_path.split('/').collect::<Vec<_>>(),
+                &req,
+                self.aligned_paths,
+            ),
             Mode::Strict => {
                 let user = segments(user_path);
-                !user_path.is_empty() && !req.contains(&"") && strict_path_match(&user, &req)
+                Ok(!user_path.is_empty() && !req.contains(&"") && strict_path_match(&user, &req))
             }
         }
+    }
+
+    /// Python's `is_filter_match`: every filter of the scope is present in the request
+    /// and matches it as an fnmatch glob. The same in both modes.
+    ///
+    /// ```
+    /// use usso::scope::{FilterMap, ScopeEngine};
+    /// let f = |k: &str, v: &str| FilterMap::from([(k.to_owned(), v.to_owned())]);
+    /// assert!(ScopeEngine::strict().is_filter_match(&f("user_id", "u*"), &f("user_id", "u9")));
+    /// assert!(!ScopeEngine::compatible().is_filter_match(&f("user_id", "u*"), &FilterMap::new()));
+    /// ```
+    #[must_use]
+    pub fn is_filter_match(self, user_filters: &FilterMap, requested_filters: &FilterMap) -> bool {
+        filters_match(user_filters, requested_filters)
     }
 
     /// Whether one scope grants `requested_action` on `requested_path` with `requested_filter`.
@@ -558,7 +609,7 @@ impl ScopeEngine {
             Mode::Compatible => {
                 let req: Vec<&str> = requested_path.split('/').collect();
                 let scope = Scope::parse_compatible(user_scope);
-                Ok(compat_authorized(&scope, &req, requested_action, filter))
+                compat_authorized(&scope, &req, requested_action, filter, self.aligned_paths)
             }
             Mode::Strict => {
                 let action: Action = requested_action.unwrap_or("read").parse()?;
@@ -607,12 +658,16 @@ impl ScopeEngine {
                 };
                 let req: Vec<&str> = resource_path.split('/').collect();
                 let action = Some(if action.is_empty() { "read" } else { action });
-                Ok(user_scopes.iter().any(|s| {
-                    let scope = Scope::parse_compatible(s.as_ref());
-                    contexts
-                        .iter()
-                        .any(|c| compat_authorized(&scope, &req, action, c))
-                }))
+                // Python's order: the first grant wins, the first raise propagates.
+                for scope in user_scopes {
+                    let scope = Scope::parse_compatible(scope.as_ref());
+                    for context in &contexts {
+                        if compat_authorized(&scope, &req, action, context, self.aligned_paths)? {
+                            return Ok(true);
+                        }
+                    }
+                }
+                Ok(false)
             }
             Mode::Strict => {
                 let action: Action = action.parse()?;
@@ -863,15 +918,6 @@ fn non_empty(id: Option<&str>) -> Option<&str> {
     id.filter(|s| !s.is_empty())
 }
 
-/// Python splits at the first `:` only when it precedes the first `?`.
-fn split_action(s: &str) -> (Option<&str>, &str) {
-    let question = s.find('?').unwrap_or(s.len());
-    match s.split_once(':') {
-        Some((action, rest)) if action.len() < question => (Some(action), rest),
-        _ => (None, s),
-    }
-}
-
 /// Python's `parse_scope` reads an empty segment as `*`.
 fn segments(path: &str) -> Vec<String> {
     let star = |seg: &str| if seg.is_empty() { "*" } else { seg }.to_owned();
@@ -944,23 +990,40 @@ fn percent_decode(bytes: &[u8]) -> Vec<u8> {
 
 /// Python's `_match_path_parts(user, req, strict=False)`.
 fn compat_path_match<U: AsRef<str>, R: AsRef<str>>(user: &[U], req: &[R]) -> bool {
+    compat_path_match_aligned(user, req, false).unwrap_or(false)
+}
+
+/// Python's `_match_path_parts(user, req, strict)`: with `strict`, `zip(..., strict=True)`
+/// raises once the shorter head is used up without a mismatch.
+fn compat_path_match_aligned<U: AsRef<str>, R: AsRef<str>>(
+    user: &[U],
+    req: &[R],
+    strict: bool,
+) -> Result<bool, ScopeError> {
     let (Some((u_last, u_head)), Some((r_last, r_head))) = (user.split_last(), req.split_last())
     else {
-        return false;
+        return Ok(false);
     };
     if !glob(u_last.as_ref(), r_last.as_ref()) {
-        return false;
+        return Ok(false);
     }
     let mut wildcard = u_last.as_ref().contains('*');
     for (u, r) in u_head.iter().rev().zip(r_head.iter().rev()) {
         let (u, r) = (u.as_ref(), r.as_ref());
         if !r.is_empty() && !u.is_empty() && r != "*" && !glob(u, r) {
-            return false;
+            return Ok(false);
         }
         wildcard |= u.contains('*');
     }
+    if strict && u_head.len() != r_head.len() {
+        let join = |parts: Vec<&str>| parts.join("/");
+        return Err(ScopeError::MisalignedPath {
+            scope_path: join(user.iter().map(AsRef::as_ref).collect()),
+            requested_path: join(req.iter().map(AsRef::as_ref).collect()),
+        });
+    }
     let extra = u_head.len().saturating_sub(r_head.len());
-    !wildcard || u_head.iter().take(extra).all(|u| u.as_ref() == "*")
+    Ok(!wildcard || u_head.iter().take(extra).all(|u| u.as_ref() == "*"))
 }
 
 fn compat_authorized(
@@ -968,12 +1031,13 @@ fn compat_authorized(
     req: &[&str],
     action: Option<&str>,
     filter: &FilterMap,
-) -> bool {
-    compat_path_match(&scope.path, req)
+    aligned: bool,
+) -> Result<bool, ScopeError> {
+    Ok(compat_path_match_aligned(&scope.path, req, aligned)?
         && filters_match(&scope.filters, filter)
         && action
             .filter(|a| !a.is_empty())
-            .is_none_or(|a| compat_level(scope.compat_action(), 10) >= compat_level(a, 10))
+            .is_none_or(|a| compat_level(scope.compat_action(), 10) >= compat_level(a, 10)))
 }
 
 fn filters_match(scope: &FilterMap, request: &FilterMap) -> bool {
@@ -1402,6 +1466,91 @@ mod tests {
             None => got == want,
         };
         assert!(ok, "{row:?}: got {got}, want {want}");
+    }
+
+    // user_path requested_path python_strict_true (`!` = raises ValueError), from usso 0.33.5
+    const ALIGNED_PATHS: &str = "
+        files                     files                       1
+        file-manager/files        files                       !
+        media/file-manager/files  files                       !
+        media//files              files                       !
+        media//files              file-manager/files          !
+        files                     file-manager/files          !
+        */files                   file-manager/files          1
+        *//files                  file-manager/files          !
+        //files                   file-manager/files          !
+        //files                   media/file-manager/files    1
+        media//files              media/file-manager/files    1
+        media//files              media/files                 !
+        media/files/*             media/files/transactions    1
+        */*/transactions          media/files/transactions    1
+        media/*/transactions      media/images/transactions   1
+        files                     file                        0
+        files                     files/transactions          0
+        files                     media/files/transactions    0
+        media/files               media/files/transactions    0
+        a/b/c                     x/b/c                       0
+    ";
+
+    #[test]
+    fn aligned_paths_follow_python_strict_true() {
+        let aligned = C.with_aligned_paths(true);
+        for r in rows(ALIGNED_PATHS) {
+            let want = r[2].replace('!', "!MisalignedPath");
+            expect(aligned.try_is_path_match(r[0], r[1]), &want, &r);
+            let as_bool = aligned.is_path_match(r[0], r[1]);
+            assert_eq!(as_bool, r[2] == "1", "{r:?}");
+            // Strict mode already aligns paths: the flag changes nothing there.
+            let strict = S.with_aligned_paths(true);
+            assert_eq!(
+                strict.is_path_match(r[0], r[1]),
+                S.is_path_match(r[0], r[1]),
+                "{r:?}"
+            );
+        }
+        // check_access: Python's order decides, the first grant or raise wins.
+        let read = |scopes: &[&str], path: &str| {
+            aligned.check_access(scopes, path, "read", &Filters::None)
+        };
+        assert!(matches!(
+            read(&["read:files", "read:media/files"], "media/files"),
+            Err(ScopeError::MisalignedPath { .. })
+        ));
+        assert_eq!(
+            read(&["read:media/files", "read:files"], "media/files"),
+            Ok(true)
+        );
+        assert!(matches!(
+            read(&["read:media/files"], "files"),
+            Err(ScopeError::MisalignedPath { .. })
+        ));
+        assert_eq!(
+            C.check_access(&["read:media/files"], "files", "read", &Filters::None),
+            Ok(true)
+        );
+        let one = aligned.is_authorized("read:media/files", "files", Some("read"), None);
+        assert!(matches!(one, Err(ScopeError::MisalignedPath { .. })));
+    }
+
+    #[test]
+    fn parse_scope_and_is_filter_match_twins() {
+        // Python's docstring examples of `parse_scope`.
+        let s = parse_scope("read:media/files/transaction?user_id=123");
+        assert_eq!(s.action(), Some("read"));
+        assert_eq!(s.path(), ["media", "files", "transaction"]);
+        assert_eq!(s.filters(), &collect_map([("user_id", "123")]));
+        let s = parse_scope("media/files/transaction?user_id=123");
+        assert_eq!((s.action(), s.path().len()), (None, 3));
+        assert_eq!(parse_scope("*:*").action(), Some("*"));
+        assert_eq!(parse_scope("*:*").path(), ["*"]);
+        assert_eq!(parse_scope("media//files").path(), ["media", "*", "files"]);
+        let f = |k: &str, v: &str| collect_map([(k, v)]);
+        for e in [C, S] {
+            assert!(e.is_filter_match(&FilterMap::new(), &FilterMap::new()));
+            assert!(e.is_filter_match(&f("user_id", "u*"), &f("user_id", "u1")));
+            assert!(!e.is_filter_match(&f("user_id", "u*"), &f("uid", "u1")));
+            assert!(!e.is_filter_match(&f("user_id", "u?"), &f("user_id", "u12")));
+        }
     }
 
     #[test]

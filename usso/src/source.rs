@@ -1,8 +1,8 @@
 use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderName};
 
-use crate::AuthError;
+use crate::{AuthError, ConfigError};
 
-/// Where a request's token may be found: the twin of the seed's
+/// Where a request's token may be found: the twin of the Python SDK's
 /// `JWTHeaderConfig(type, prefix, cookie_name)`.
 ///
 /// [`JwtConfig`](crate::JwtConfig) holds an ordered list; the first source
@@ -15,10 +15,11 @@ use crate::AuthError;
 ///
 /// let sources = [
 ///     TokenSource::authorization(),             // Authorization: Bearer <token>
-///     TokenSource::header("x-access-token"),    // the raw header value
-///     TokenSource::cookie("access_token"),      // the seed's cookie name
+///     TokenSource::header("X-Access-Token")?,   // the raw header value (any case)
+///     TokenSource::cookie("access_token"),      // the Python SDK's default cookie name
 /// ];
 /// # let _ = sources;
+/// # Ok::<(), usso::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -49,30 +50,59 @@ impl TokenSource {
         }
     }
 
-    /// A header whose whole value is the token.
+    /// A header whose whole value is the token. Header names are
+    /// case-insensitive: `X-Access-Token` and `x-access-token` are the same.
     ///
-    /// # Panics
-    /// If `name` is not a valid header name; header names are program
-    /// constants, so this is a bug to fix, not an input to handle.
-    pub fn header(name: &'static str) -> Self {
-        Self::Header {
-            name: HeaderName::from_static(name),
+    /// ```
+    /// use usso::TokenSource;
+    ///
+    /// assert!(TokenSource::header("X-Access-Token").is_ok());
+    /// assert!(TokenSource::header("x access token").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidSetting`] naming `TokenSource::header` when
+    /// `name` is not a valid HTTP header name (empty, whitespace, non-ASCII).
+    pub fn header(name: impl AsRef<str>) -> Result<Self, ConfigError> {
+        Ok(Self::Header {
+            name: header_name("TokenSource::header", name.as_ref())?,
             prefix: None,
-        }
+        })
     }
 
-    /// A header carrying `<prefix> <token>`.
+    /// A header carrying `<prefix> <token>`; the prefix (a scheme such as
+    /// `Token`) is matched case-insensitively.
     ///
-    /// # Panics
-    /// If `name` is not a valid lowercase header name.
-    pub fn header_with_prefix(name: &'static str, prefix: impl Into<String>) -> Self {
-        Self::Header {
-            name: HeaderName::from_static(name),
-            prefix: Some(prefix.into()),
-        }
+    /// ```
+    /// use usso::TokenSource;
+    ///
+    /// assert!(TokenSource::header_with_prefix("X-Token", "Token").is_ok());
+    /// assert!(TokenSource::header_with_prefix("X-Token", "").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidSetting`] naming `TokenSource::header_with_prefix`
+    /// when `name` is not a valid HTTP header name, or `prefix` is not one
+    /// word of visible ASCII.
+    pub fn header_with_prefix(
+        name: impl AsRef<str>,
+        prefix: impl Into<String>,
+    ) -> Result<Self, ConfigError> {
+        const SETTING: &str = "TokenSource::header_with_prefix";
+        let name = header_name(SETTING, name.as_ref())?;
+        let prefix = prefix.into();
+        check_prefix(SETTING, &prefix)?;
+        Ok(Self::Header {
+            name,
+            prefix: Some(prefix),
+        })
     }
 
-    /// A cookie.
+    /// A cookie. The name is checked when the configuration is built
+    /// ([`JwtConfigBuilder::build`](crate::JwtConfigBuilder::build),
+    /// [`MultiTenant::build`](crate::MultiTenant::build)): it must be a
+    /// non-empty RFC 6265 token (visible ASCII without separators such as
+    /// `=`, `;` or spaces), since no other name can ever match a cookie.
     pub fn cookie(name: impl Into<String>) -> Self {
         Self::Cookie { name: name.into() }
     }
@@ -80,6 +110,66 @@ impl TokenSource {
     /// The default list: `Authorization: Bearer`, then the `usso-access-token` cookie.
     pub fn defaults() -> Vec<Self> {
         vec![Self::authorization(), Self::cookie(DEFAULT_COOKIE)]
+    }
+}
+
+/// Parses a header name given by a user, in any case.
+pub(crate) fn header_name(setting: &'static str, name: &str) -> Result<HeaderName, ConfigError> {
+    HeaderName::from_bytes(name.as_bytes()).map_err(|_| ConfigError::InvalidSetting {
+        setting,
+        reason: format!("`{}` is not a valid HTTP header name", shorten(name)),
+    })
+}
+
+/// A scheme prefix: one word of visible ASCII, since the header value is
+/// split at its first space.
+pub(crate) fn check_prefix(setting: &'static str, prefix: &str) -> Result<(), ConfigError> {
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ConfigError::InvalidSetting {
+            setting,
+            reason: format!(
+                "the prefix `{}` must be one word of visible ASCII, e.g. `Bearer`",
+                shorten(prefix)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Checks what the constructors can't: cookie names, and that the list is
+/// not empty.
+pub(crate) fn check_sources(sources: &[TokenSource]) -> Result<(), ConfigError> {
+    if sources.is_empty() {
+        return Err(ConfigError::InvalidSetting {
+            setting: "token_sources",
+            reason: "at least one token source is needed".into(),
+        });
+    }
+    for source in sources {
+        if let TokenSource::Cookie { name } = source {
+            let token_char = |b: u8| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b);
+            if name.is_empty() || !name.bytes().all(token_char) {
+                return Err(ConfigError::InvalidSetting {
+                    setting: "cookie_name",
+                    reason: format!(
+                        "`{}` is not a valid cookie name (visible ASCII without separators such as `=`, `;` or spaces)",
+                        shorten(name)
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A user's string, cut to a length fit for an error message.
+pub(crate) fn shorten(s: &str) -> String {
+    const MAX: usize = 64;
+    if s.chars().count() <= MAX {
+        s.escape_debug().to_string()
+    } else {
+        let head: String = s.chars().take(MAX).collect();
+        format!("{}…", head.escape_debug())
     }
 }
 
@@ -394,7 +484,7 @@ mod tests {
 
     #[test]
     fn custom_header_without_prefix() {
-        let sources = [TokenSource::header("x-access-token")];
+        let sources = [TokenSource::header("X-Access-Token").unwrap()];
         let h = headers(&[("x-access-token", "x.y.z")]);
         assert_eq!(find_token(&h, &sources), Ok("x.y.z"));
     }

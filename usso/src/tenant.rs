@@ -9,10 +9,10 @@ use crate::auth::{Engine, Verifier};
 use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UssoAuth};
 
 /// Several tenants, each with its own trust configuration, behind one
-/// [`UssoAuth`]: the seed's "Multiple Tenants".
+/// [`UssoAuth`]: the Python SDK docs' "Multiple Tenants".
 ///
 /// The tenant is chosen per request, either
-/// * **by header** (the seed's `X-Tenant-ID`): an unknown or missing tenant
+/// * **by header** (such as `X-Tenant-ID`, as in the Python SDK docs): an unknown or missing tenant
 ///   is a 400 [`AuthError::UnknownTenant`]; or
 /// * **by issuer**: the token's *unverified* `iss` is looked up in the
 ///   allow-list, and the token must then verify with that tenant's keys
@@ -37,7 +37,7 @@ use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UssoAuth};
 ///     .issuer(format!("http://tenant{n}.usso.example"))
 ///     .audience(format!("app{n}"))
 ///     .build();
-/// let auth = MultiTenant::by_header("x-tenant-id")
+/// let auth = MultiTenant::by_header("X-Tenant-ID")
 ///     .tenant("tenant1", tenant(1)?)
 ///     .tenant("tenant2", tenant(2)?)
 ///     .build()?;
@@ -47,7 +47,8 @@ use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UssoAuth};
 #[derive(Debug)]
 #[must_use]
 pub struct MultiTenant {
-    selector: Selector,
+    /// An invalid header name is kept as the error `build` reports.
+    selector: Result<Selector, ConfigError>,
     tenants: Vec<(String, JwtConfig)>,
     token_sources: Vec<TokenSource>,
     realm: String,
@@ -60,20 +61,30 @@ enum Selector {
 }
 
 impl MultiTenant {
-    /// Select the tenant by the value of this request header.
+    /// Select the tenant by the value of this request header. Header names
+    /// are case-insensitive, so `X-Tenant-ID` and `x-tenant-id` are the
+    /// same; a name that is not a valid header name is reported by
+    /// [`build`](Self::build).
     ///
-    /// # Panics
-    /// If `header` is not a valid lowercase header name (a program constant).
-    pub fn by_header(header: &'static str) -> Self {
-        Self::new(Selector::Header(HeaderName::from_static(header)))
+    /// ```
+    /// use usso::MultiTenant;
+    ///
+    /// let err = MultiTenant::by_header("X Tenant").build().unwrap_err();
+    /// assert!(err.to_string().contains("MultiTenant::by_header"));
+    /// ```
+    pub fn by_header(header: impl AsRef<str>) -> Self {
+        Self::new(
+            crate::source::header_name("MultiTenant::by_header", header.as_ref())
+                .map(Selector::Header),
+        )
     }
 
     /// Select the tenant by the token's `iss`, among the tenants' issuers.
     pub fn by_issuer() -> Self {
-        Self::new(Selector::Issuer)
+        Self::new(Ok(Selector::Issuer))
     }
 
-    fn new(selector: Selector) -> Self {
+    fn new(selector: Result<Selector, ConfigError>) -> Self {
         Self {
             selector,
             tenants: Vec::new(),
@@ -105,20 +116,35 @@ impl MultiTenant {
     /// Builds the authenticator.
     ///
     /// # Errors
-    /// [`ConfigError::InvalidSetting`] for no tenants, a duplicate id, or
-    /// (by issuer) a config whose issuers don't match its id.
+    /// [`ConfigError::InvalidSetting`] for an invalid header name, no
+    /// tenants, an empty or space-padded id, a duplicate id, (by issuer) a
+    /// config whose issuers don't match its id, an invalid cookie name or
+    /// realm.
     pub fn build(self) -> Result<UssoAuth, ConfigError> {
         let invalid = |reason: String| ConfigError::InvalidSetting {
             setting: "multi-tenant",
             reason,
         };
+        let selector = self.selector?;
+        crate::source::check_sources(&self.token_sources)?;
+        crate::config::check_realm(&self.realm)?;
+        if let Some((id, _)) = self
+            .tenants
+            .iter()
+            .find(|(id, _)| id.is_empty() || id.trim() != id)
+        {
+            return Err(invalid(format!(
+                "tenant id `{}` must be non-empty, without leading or trailing spaces",
+                crate::source::shorten(id)
+            )));
+        }
         if self.tenants.is_empty() {
             return Err(invalid("at least one tenant is needed".into()));
         }
         let mut stores = HashMap::new();
         let mut tenants = HashMap::new();
         for (id, mut config) in self.tenants {
-            if let Selector::Issuer = self.selector {
+            if let Selector::Issuer = selector {
                 let issuers = config.issuers();
                 if !issuers.is_empty() && issuers != [id.clone()] {
                     return Err(invalid(format!(
@@ -137,10 +163,7 @@ impl MultiTenant {
                 return Err(invalid(format!("tenant `{id}` is configured twice")));
             }
         }
-        let router = TenantRouter {
-            selector: self.selector,
-            tenants,
-        };
+        let router = TenantRouter { selector, tenants };
         Ok(UssoAuth::from_engine(
             Engine::Tenants(Arc::new(router)),
             self.token_sources.into(),
@@ -188,8 +211,13 @@ impl TenantRouter {
                 let json = URL_SAFE_NO_PAD
                     .decode(payload)
                     .map_err(|_| AuthError::invalid("the payload is not valid base64url"))?;
-                let claims: UnverifiedIssuer<'_> = serde_json::from_slice(&json)
-                    .map_err(|e| AuthError::invalid(format!("invalid claims: {e}")))?;
+                let claims: UnverifiedIssuer<'_> = serde_json::from_slice(&json).map_err(|e| {
+                    AuthError::invalid(if e.is_data() {
+                        "claim `iss` must be a string"
+                    } else {
+                        "the claims are not valid JSON"
+                    })
+                })?;
                 let iss = claims.iss.ok_or(AuthError::InvalidIssuer)?;
                 self.tenants
                     .get(iss.as_ref())

@@ -222,7 +222,7 @@ pub(crate) fn decode_claims<C: Claims>(token: &ParsedToken<'_>) -> Result<C, Aut
     // skip re-validating every string it reads.
     let json = std::str::from_utf8(json)
         .map_err(|_| AuthError::invalid("the payload is not valid UTF-8"))?;
-    serde_json::from_str(json).map_err(|e| AuthError::invalid(format!("invalid claims: {e}")))
+    crate::claims_error::from_json(json)
 }
 
 /// The registered-claim rules (RFC 7519 §4.1, RFC 8725 §3.8–3.10).

@@ -188,7 +188,7 @@ where
     }
 }
 
-/// `user: UserData` in a handler: any valid token (the seed's
+/// `user: UserData` in a handler: any valid token (the Python SDK's
 /// `user: UserData = Depends(authenticator)`).
 impl<S> FromRequestParts<S> for UserData
 where

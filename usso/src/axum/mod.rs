@@ -2,7 +2,7 @@
 //!
 //! * [`UserData`](crate::UserData) (or any [`Claims`](crate::Claims) type
 //!   through [`Authorized`]) as a handler argument verifies the request's
-//!   token: the seed's `Depends(authenticator)`.
+//!   token: the Python SDK's `Depends(authenticator)`.
 //! * [`Authorized<C, P>`] also checks a [`Policy`](crate::Policy) and
 //!   rejects with 403 before the handler runs.
 //! * `Option<…>` of either gives optional authentication: no token is

@@ -7,7 +7,7 @@ use http::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use crate::{AuthError, UssoAuth};
 
 /// A function that turns an [`AuthError`] into your own response, set with
-/// [`UssoAuth::on_error`]. The seed's custom exception handlers.
+/// [`UssoAuth::on_error`]. The Python SDK's custom exception handlers.
 pub type ErrorHandler = Arc<dyn Fn(&AuthError) -> Response + Send + Sync>;
 
 /// The rejection of the usso extractors and layer: an [`AuthError`] plus
@@ -148,7 +148,7 @@ pub(crate) fn standard_response(error: &AuthError, realm: &str) -> Response {
 }
 
 impl UssoAuth {
-    /// Replaces usso's standard error responses with your own (the seed's
+    /// Replaces usso's standard error responses with your own (the Python SDK's
     /// `@app.exception_handler(TokenExpired)` and friends). The handler
     /// sees every rejection of the extractors, the layer and the macros.
     ///

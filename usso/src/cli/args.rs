@@ -132,7 +132,9 @@ pub(crate) struct Verify {
 
 #[derive(Debug, Args)]
 pub(crate) struct Jwks {
-    /// The JWKS URL, e.g. https://sso.example.com/.well-known/jwks.json
+    /// The JWKS URL (the help text, with its example, is the `help` below:
+    /// rustdoc refuses a bare URL in a doc comment).
+    #[arg(help = "The JWKS URL, e.g. https://sso.example.com/.well-known/jwks.json")]
     pub(crate) url: String,
 }
 

@@ -1,4 +1,4 @@
-//! The `usso` command-line tool (feature `cli`): the seed's
+//! The `usso` command-line tool (feature `cli`): the Python SDK's
 //! "Troubleshooting" section as commands.
 //!
 //! * `usso inspect` decodes a token without verifying it;

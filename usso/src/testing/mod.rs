@@ -1,7 +1,7 @@
 //! Test without an identity server: a real JWKS issuer on 127.0.0.1 that
 //! mints tokens, and a mock authenticator.
 //!
-//! This is the answer to the seed's "Integration Testing" (where the Python
+//! This is the answer to the Python SDK docs' "Integration Testing" (where the Python
 //! docs call a real `login_and_get_token()`): [`TestIssuer::start`] runs a
 //! real HTTP JWKS endpoint on an ephemeral loopback port, hands out a
 //! [`JwtConfig`](crate::JwtConfig) pointing at itself, and mints real signed

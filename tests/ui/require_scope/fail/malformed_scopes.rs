@@ -2,11 +2,11 @@
 use usso::require_scope;
 
 #[require_scope(
-    "Read:posts",
-    "read:posts//x",
-    "read:po$ts",
+    ":posts",
+    "read:",
     "read:posts?user",
-    "read:posts?a="
+    "read:posts?a=",
+    "read:posts?a=1&a=2"
 )]
 async fn list_posts() {}
 

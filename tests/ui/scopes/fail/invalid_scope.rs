@@ -1,6 +1,6 @@
 usso::scopes! {
     pub READ_POSTS = "read posts";
-    pub WRITE_POSTS = "posts";
+    pub WRITE_POSTS = "write:";
     pub OK = "read:ok";
 }
 

@@ -1,6 +1,6 @@
 use usso::require_scope;
 
-#[require_scope("posts")]
+#[require_scope(":posts")]
 async fn list_posts() {}
 
 fn main() {}

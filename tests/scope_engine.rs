@@ -1,0 +1,183 @@
+//! What `#[require_scope(..)]` means under each scope policy, on real routers with real
+//! tokens from a loopback issuer: exact match (the default), the strict engine and the
+//! Python-compatible engine. A malformed or unknown scope held in a token is skipped for
+//! the check and never changes what the token's other scopes decide.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::routing::get;
+use tower::ServiceExt;
+use usso::scope::ScopeEngine;
+use usso::testing::TestIssuer;
+use usso::{Requirement, UserData, UssoAuth, require_scope};
+
+#[require_scope("read:posts")]
+async fn read(_user: UserData) -> &'static str {
+    "read"
+}
+
+#[require_scope("write:posts")]
+async fn write(_user: UserData) -> &'static str {
+    "write"
+}
+
+#[require_scope("delete:posts")]
+async fn delete(_user: UserData) -> &'static str {
+    "delete"
+}
+
+fn app(auth: UssoAuth) -> Router {
+    Router::new()
+        .route("/read", get(read))
+        .route("/write", get(write))
+        .route("/delete", get(delete))
+        .with_state(auth)
+}
+
+/// The status of `/read`, `/write` and `/delete` for a token holding `scopes`, as `R W D`
+/// with `+` for 200 and `-` for 403.
+async fn decisions(app: &Router, issuer: &TestIssuer, scopes: &[&str]) -> String {
+    let token = issuer.token().scopes(scopes.iter().copied()).mint();
+    let mut out = String::new();
+    for route in ["/read", "/write", "/delete"] {
+        let req = Request::get(route)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let status = app.clone().oneshot(req).await.unwrap().status();
+        out.push(match status {
+            StatusCode::OK => '+',
+            StatusCode::FORBIDDEN => '-',
+            other => panic!("{route} with {scopes:?}: unexpected {other}"),
+        });
+    }
+    out
+}
+
+const BOTH: &[&str] = &["read:posts", "write:posts"];
+/// `BOTH` plus scopes the strict engine can't judge: an action off the ladder on a
+/// wildcard, a malformed filter, whitespace, an empty path.
+const BOTH_AND_MALFORMED: &[&str] = &[
+    "read:posts",
+    "write:*",
+    "write:posts",
+    "read:posts?user",
+    "bad scope",
+    ":x",
+];
+const ADMIN: &[&str] = &["admin:posts"];
+const READ_ONLY: &[&str] = &["read:posts"];
+const MALFORMED_ONLY: &[&str] = &["write:*", "read:posts?user", "bad scope"];
+
+async fn table(auth: UssoAuth, issuer: &TestIssuer) -> Vec<String> {
+    let app = app(auth);
+    let mut out = Vec::new();
+    for scopes in [BOTH, BOTH_AND_MALFORMED, ADMIN, READ_ONLY, MALFORMED_ONLY] {
+        out.push(decisions(&app, issuer, scopes).await);
+    }
+    out
+}
+
+#[tokio::test]
+async fn exact_match_is_the_default() {
+    let issuer = TestIssuer::start().await;
+    let got = table(issuer.auth(), &issuer).await;
+    // Exactly the held strings: `admin:posts` grants nothing else.
+    assert_eq!(got, ["++-", "++-", "---", "+--", "---"]);
+}
+
+#[tokio::test]
+async fn strict_engine_orders_the_ladder_and_keeps_other_actions_exact() {
+    let issuer = TestIssuer::start().await;
+    let got = table(
+        issuer.auth().with_scope_engine(ScopeEngine::strict()),
+        &issuer,
+    )
+    .await;
+    // `write` is off the ladder: only `write:posts` itself grants it, never `admin:posts`.
+    // The malformed scopes change nothing for the others, and grant nothing themselves.
+    assert_eq!(got, ["++-", "++-", "+-+", "+--", "---"]);
+}
+
+#[tokio::test]
+async fn compatible_engine_takes_pythons_decision_which_widens() {
+    let issuer = TestIssuer::start().await;
+    let got = table(
+        issuer.auth().with_scope_engine(ScopeEngine::compatible()),
+        &issuer,
+    )
+    .await;
+    // Python counts `write` as `read`: `read:posts` alone satisfies `write:posts`, and
+    // `write:*` is read on everything (so the malformed-only token reads and "writes").
+    assert_eq!(got, ["++-", "++-", "+++", "++-", "++-"]);
+}
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+fn logged(f: impl FnOnce()) -> String {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, f);
+    captured.text()
+}
+
+#[test]
+fn installing_the_compatible_engine_warns_once_and_skipped_scopes_are_logged() {
+    let user = UserData::new("u").with_scopes(BOTH_AND_MALFORMED.iter().copied());
+    let (mock, mock2) = (UssoAuth::mock(user.clone()), UssoAuth::mock(user.clone()));
+    let mut compatible = None;
+    let log = logged(|| compatible = Some(mock.with_scope_engine(ScopeEngine::compatible())));
+    assert_eq!(log.matches("widen access").count(), 1, "{log}");
+    let compatible = compatible.unwrap();
+    let log = logged(|| {
+        for _ in 0..3 {
+            let _ = compatible.check_requirement(&Requirement::Scope("read:posts"), &user);
+        }
+    });
+    assert!(!log.contains("widen"), "warned per request: {log}");
+
+    let mut strict = None;
+    let log = logged(|| strict = Some(mock2.with_scope_engine(ScopeEngine::strict())));
+    assert!(!log.contains("WARN"), "{log}");
+    let strict = strict.unwrap();
+    let log = logged(|| {
+        let delete = strict.check_requirement(&Requirement::Scope("delete:posts"), &user);
+        assert!(delete.is_err());
+    });
+    // Each skipped scope is named with its reason, at debug.
+    for reason in [
+        "unknown action `write`",
+        "`user` is not `key=value`",
+        "' ' at byte 3",
+    ] {
+        assert!(log.contains(reason), "no `{reason}` in {log}");
+    }
+    assert!(log.contains("DEBUG"), "{log}");
+}

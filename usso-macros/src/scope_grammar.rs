@@ -1,0 +1,1 @@
+../../usso/src/scope_grammar.rs
