@@ -50,6 +50,7 @@ pub(crate) struct Inner {
     pub(crate) realm: Arc<str>,
     pub(crate) api_keys: Option<ApiKeys>,
     pub(crate) scope_engine: Option<crate::scope::ScopeEngine>,
+    pub(crate) error_format: crate::ErrorFormat,
     #[cfg(feature = "axum")]
     pub(crate) on_error: Option<crate::axum::ErrorHandler>,
 }
@@ -239,6 +240,7 @@ impl UssoAuth {
                 realm,
                 api_keys: None,
                 scope_engine: None,
+                error_format: crate::ErrorFormat::Usso,
                 #[cfg(feature = "axum")]
                 on_error: None,
             }),
