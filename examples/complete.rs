@@ -5,7 +5,10 @@
 //! ```
 //!
 //! With `USSO_JWKS_URL`, `USSO_ISSUER` and `USSO_AUDIENCE` set it trusts that
-//! identity server. Without them it starts an embedded dev issuer on
+//! identity server; a Python usso service's `JWT_CONFIGS`, `JWT_CONFIG` or
+//! `USSO_BASE_URL` work too (see `usso::FleetConfig`), and
+//! `USSO_ERROR_FORMAT=usso-py` answers errors in the Python package's body.
+//! Without them it starts an embedded dev issuer on
 //! 127.0.0.1 and prints ready-to-paste tokens and `curl` lines, so the demo
 //! needs no setup. It listens on `USSO_EXAMPLE_ADDR` (default `127.0.0.1:8001`).
 
@@ -25,8 +28,7 @@ use sqlx::{FromRow, Row};
 use usso::sqlx::{Order, ScopedError, WorkspaceTable};
 use usso::testing::TestIssuer;
 use usso::{
-    JwtConfig, TokenSource, UserData, UssoAuth, Workspace, require_any_role, require_role,
-    require_scope,
+    TokenSource, UserData, UssoAuth, Workspace, require_any_role, require_role, require_scope,
 };
 
 /// A post, stored per workspace.
@@ -287,12 +289,31 @@ async fn serve(listener: tokio::net::TcpListener, router: Router) {
     }
 }
 
+/// The variables of a Python usso fleet's env, or usso's own, any of which
+/// switches the demo to the environment's identity server.
+const ENV_VARS: [&str; 4] = [
+    "JWT_CONFIGS",
+    "JWT_CONFIG",
+    "USSO_BASE_URL",
+    "USSO_JWKS_URL",
+];
+
 /// Starts the demo on `addr`. Uses the environment's identity server when
-/// `USSO_JWKS_URL` is set, else an embedded dev issuer.
+/// one of [`ENV_VARS`] is set (read by `usso::FleetConfig`, as a Python
+/// usso service reads them), else an embedded dev issuer.
 pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>> {
-    let (auth, issuer) = if std::env::var_os("USSO_JWKS_URL").is_some() {
-        let config = config_sources(JwtConfig::builder_from_env()?).build()?;
-        (UssoAuth::new(config)?, None)
+    let from_env = ENV_VARS
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|v| !v.trim().is_empty()));
+    let (auth, issuer) = if from_env {
+        let mut auth = usso::FleetConfig::from_env()?
+            .with(config_sources)
+            .build()?;
+        // `USSO_ERROR_FORMAT=usso-py`: error bodies as the Python services send them.
+        if std::env::var("USSO_ERROR_FORMAT").is_ok_and(|f| f == "usso-py") {
+            auth = auth.with_error_format(usso::ErrorFormat::UssoPy);
+        }
+        (auth, None)
     } else {
         let issuer = TestIssuer::builder().audience("usso-demo").start().await;
         let config = config_sources(issuer.config_builder()).build()?;
