@@ -205,9 +205,9 @@ fn run(mut cmd: Command, timeout: Duration, what: &str) -> Result<String, String
     }
 }
 
-type Reader = std::thread::JoinHandle<String>;
+pub type Reader = std::thread::JoinHandle<String>;
 
-fn drain(child: &mut Child) -> (Reader, Reader) {
+pub fn drain(child: &mut Child) -> (Reader, Reader) {
     let read = |mut r: Box<dyn std::io::Read + Send>| {
         std::thread::spawn(move || {
             let mut s = String::new();
@@ -229,7 +229,7 @@ fn drain(child: &mut Child) -> (Reader, Reader) {
     )
 }
 
-fn wait(child: &mut Child, timeout: Duration) -> Result<std::process::ExitStatus, String> {
+pub fn wait(child: &mut Child, timeout: Duration) -> Result<std::process::ExitStatus, String> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
