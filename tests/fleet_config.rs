@@ -565,3 +565,51 @@ async fn with_adds_usso_settings_to_every_config() {
     }
     assert_eq!(auth.token_cache_stats().unwrap().hits, 2);
 }
+
+/// Captures what `tracing` writes while `f` runs.
+fn logged<T>(f: impl FnOnce() -> T) -> (T, String) {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .finish();
+    let out = tracing::subscriber::with_default(subscriber, f);
+    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    (out, text)
+}
+
+#[test]
+fn the_winning_variable_is_logged_and_no_secret_is() {
+    let secret = "a-shared-secret-that-is-long-enough-for-hs256";
+    let config =
+        json!([{"key": secret, "type": "HS256"}, {"key": secret, "type": "HS512"}]).to_string();
+    let other =
+        json!({"key": "another-secret-that-is-long-enough-xx", "type": "HS256"}).to_string();
+    let (read, log) = logged(|| fleet(&[("JWT_CONFIGS", &config), ("JWT_CONFIG", &other)]));
+    assert_eq!(read.unwrap().len(), 2);
+    assert!(log.contains("INFO"), "{log}");
+    assert!(log.contains("read from JWT_CONFIGS"), "{log}");
+    assert!(log.contains("configs=2"), "{log}");
+    assert!(
+        !log.contains(secret) && !log.contains("another-secret"),
+        "{log}"
+    );
+
+    let (_, log) = logged(|| fleet(&[("JWT_CONFIG", &other)]));
+    assert!(log.contains("read from JWT_CONFIG"), "{log}");
+    assert!(!log.contains("JWT_CONFIGS"), "{log}");
+}

@@ -70,7 +70,9 @@ impl JwtConfig {
     }
 
     /// Reads `USSO_JWKS_URL`, `USSO_ISSUER` and `USSO_AUDIENCE` (the seed's
-    /// Best Practice 1). `USSO_ISSUER` and `USSO_AUDIENCE` may hold several
+    /// Best Practice 1). To also read a Python `usso` service's variables
+    /// (`JWT_CONFIGS`, `JWT_CONFIG`, `USSO_BASE_URL`), use
+    /// [`UssoAuth::from_env`](crate::UssoAuth::from_env). `USSO_ISSUER` and `USSO_AUDIENCE` may hold several
     /// comma-separated values. All three are required: an authorizer that
     /// silently accepts any issuer because a variable was forgotten is a
     /// vulnerability, not a default.
