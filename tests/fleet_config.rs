@@ -185,15 +185,21 @@ async fn static_keys_pem_jwk_and_hmac_when_the_config_says_so() {
             .await,
         Err(AuthError::InvalidSignature)
     );
-    // A type that doesn't fit the key is a config error.
-    let err = fleet(&[(
-        "JWT_CONFIG",
-        &json!({"key": pem, "type": "RS256"}).to_string(),
-    )])
-    .unwrap()
-    .build()
-    .unwrap_err();
-    assert!(matches!(err, ConfigError::InvalidKey { .. }), "{err:?}");
+    // A type that doesn't fit the key, or a key that isn't one, is named.
+    for (config, named) in [
+        (json!({"key": pem, "type": "RS256"}), "type"),
+        (
+            json!({"key": "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----"}),
+            "key",
+        ),
+        (json!({"key": {"kty": "OKP", "crv": "Ed25519"}}), "key"),
+        (json!({"key": "short", "type": "HS256"}), "key"),
+    ] {
+        match fleet(&[("JWT_CONFIG", &config.to_string())]) {
+            Err(ConfigError::InvalidField { field, .. }) => assert_eq!(field, named, "{config}"),
+            other => panic!("{config}: {other:?}"),
+        }
+    }
 
     // A non-PEM string is an HMAC secret only with an HS* type.
     let secret = "a-shared-secret-that-is-long-enough-for-hs256";
@@ -223,7 +229,7 @@ fn unknown_fields_malformed_json_and_wrong_types_are_named() {
         }
         other => panic!("{json}: {other:?}"),
     };
-    let key = json!({"kty": "oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg"});
+    let key = json!({"kty": "oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC1zZWNyZXQ"});
     assert_eq!(
         unknown(json!([{"key": key, "type": "HS256", "isuer": "x"}])),
         "[0].isuer"
@@ -316,18 +322,22 @@ fn unknown_fields_malformed_json_and_wrong_types_are_named() {
     let list = format!(r#"[{{{jwks}}}, {{{jwks}, "maximum_age": 1.5}}]"#);
     assert_eq!(wrong(&list, "JWT_CONFIGS"), "[1].maximum_age");
     assert_eq!(wrong("[1]", "JWT_CONFIGS"), "[0]");
-    // The wrong container is named by variable.
+    // As in the package, either variable takes an object or a list (whose
+    // items may be JSON text); anything else is named by variable.
+    let one = format!("{{{jwks}}}");
+    let list = format!("[{one}, {}]", serde_json::to_string(&one).unwrap());
+    assert_eq!(fleet(&[("JWT_CONFIGS", &one)]).unwrap().len(), 1);
+    assert_eq!(fleet(&[("JWT_CONFIG", &list)]).unwrap().len(), 2);
+    assert_eq!(
+        wrong(r#"["{\"jwks_url\": 5}"]"#, "JWT_CONFIGS"),
+        "[0].jwks_url"
+    );
+    assert_eq!(wrong(r#"["not json"]"#, "JWT_CONFIGS"), "[0]");
+    assert_eq!(wrong("[]", "JWT_CONFIG"), "");
     assert!(matches!(
-        fleet(&[("JWT_CONFIG", "[]")]),
+        fleet(&[("JWT_CONFIG", "\"a string\"")]),
         Err(ConfigError::InvalidEnv {
             var: "JWT_CONFIG",
-            ..
-        })
-    ));
-    assert!(matches!(
-        fleet(&[("JWT_CONFIGS", "{}")]),
-        Err(ConfigError::InvalidEnv {
-            var: "JWT_CONFIGS",
             ..
         })
     ));
@@ -596,7 +606,7 @@ fn logged<T>(f: impl FnOnce() -> T) -> (T, String) {
 fn the_winning_variable_is_logged_and_no_secret_is() {
     let secret = "a-shared-secret-that-is-long-enough-for-hs256";
     let config =
-        json!([{"key": secret, "type": "HS256"}, {"key": secret, "type": "HS512"}]).to_string();
+        json!([{"key": secret, "type": "HS256"}, {"key": secret, "type": "HS256", "audience": "a"}]).to_string();
     let other =
         json!({"key": "another-secret-that-is-long-enough-xx", "type": "HS256"}).to_string();
     let (read, log) = logged(|| fleet(&[("JWT_CONFIGS", &config), ("JWT_CONFIG", &other)]));

@@ -62,6 +62,9 @@ impl ConfigSource {
 /// 4. `USSO_JWKS_URL`, `USSO_ISSUER`, `USSO_AUDIENCE` (as
 ///    [`JwtConfig::from_env`]).
 ///
+/// As in the package, either JSON variable may hold one object or a list,
+/// and list items may be JSON text of an object.
+///
 /// # The JSON shape
 ///
 /// The package's `AuthConfig` fields, every one of them:
@@ -69,7 +72,7 @@ impl ConfigSource {
 /// | field | usso |
 /// |---|---|
 /// | `jwks_url` | [`JwtConfigBuilder::jwks_url`] |
-/// | `key` | a PEM public key or certificate; a JWK object; any other string is an HMAC secret, accepted only when `type` is `HS256`/`HS384`/`HS512` |
+/// | `key` | a PEM public key or certificate; a JWK object; any other string is an HMAC secret, accepted only when `type` is `HS256`/`HS384`/`HS512` (and at least as long as RFC 7518 §3.2 requires) |
 /// | `issuer`, `audience` | a string or a list of strings |
 /// | `type` | the static key's algorithm (names as the package spells them: `EdDSA`, `EDDSA`, `ED25519`, `RS256`, …); ignored with `jwks_url` |
 /// | `maximum_age` | [`JwtConfigBuilder::max_age`], in seconds |
@@ -378,37 +381,40 @@ impl FleetConfig {
             column: e.column(),
             reason: e.to_string(),
         })?;
-        let objects: Vec<(String, &Map<String, Value>)> = match &value {
-            Value::Object(map) if source != ConfigSource::JwtConfigs => vec![(String::new(), map)],
-            Value::Array(list) if source != ConfigSource::JwtConfig && !list.is_empty() => list
-                .iter()
+        // Like the package's `validate_jwt_configs`, both variables take one
+        // object or a list, whose items may also be JSON text of an object.
+        let objects: Vec<(String, Map<String, Value>)> = match value {
+            Value::Object(map) => vec![(String::new(), map)],
+            Value::Array(list) if !list.is_empty() => list
+                .into_iter()
                 .enumerate()
-                .map(|(i, item)| match item {
-                    Value::Object(map) => Ok((format!("[{i}]."), map)),
-                    // The package also accepts a JSON string holding an object;
-                    // nobody writes that in an env var on purpose.
-                    _ => Err(invalid(origin, &format!("[{i}]"), "must be a JSON object")),
+                .map(|(i, item)| {
+                    let item = match item {
+                        Value::String(text) => serde_json::from_str(&text).map_err(|e| {
+                            invalid(origin, &format!("[{i}]"), format!("is not valid JSON: {e}"))
+                        })?,
+                        other => other,
+                    };
+                    match item {
+                        Value::Object(map) => Ok((format!("[{i}]."), map)),
+                        _ => Err(invalid(origin, &format!("[{i}]"), "must be a JSON object")),
+                    }
                 })
                 .collect::<Result<_, _>>()?,
-            Value::Array(_) if source != ConfigSource::JwtConfig => {
+            Value::Array(_) => {
                 return Err(invalid(origin, "", "is an empty list: no config to trust"));
             }
             _ => {
-                let wanted = match source {
-                    ConfigSource::JwtConfigs => "a JSON list of AuthConfig objects",
-                    ConfigSource::JwtConfig => "one JSON AuthConfig object",
-                    _ => "a JSON AuthConfig object or a list of them",
-                };
                 return Err(ConfigError::InvalidEnv {
                     var: origin,
-                    reason: format!("must be {wanted}"),
+                    reason: "must be a JSON AuthConfig object or a list of them".into(),
                 });
             }
         };
         let base_url = get("USSO_BASE_URL");
         let entries = objects
             .into_iter()
-            .map(|(path, map)| parse_auth_config(origin, &path, map, base_url.as_deref()))
+            .map(|(path, map)| parse_auth_config(origin, &path, &map, base_url.as_deref()))
             .collect::<Result<_, _>>()?;
         Ok(Self { source, entries })
     }
@@ -599,6 +605,32 @@ fn parse_auth_config(
             builder.jwks_url(url)
         }
         (None, Some(key)) => {
+            // Checked here so that the error names the field at fault.
+            let symmetric = alg.is_some_and(Algorithm::is_symmetric);
+            if !symmetric {
+                key.resolve(None)
+                    .map_err(|e| invalid(origin, &field("key"), format!("is unusable: {}", e.0)))?;
+            }
+            if let Some(a) = alg
+                && symmetric
+            {
+                // The secret itself is at fault (e.g. shorter than RFC 7518 allows).
+                key.resolve(Some(a))
+                    .map_err(|e| invalid(origin, &field("key"), format!("is unusable: {}", e.0)))?;
+            } else if let Some(a) = alg {
+                key.resolve(Some(a)).map_err(|e| {
+                    invalid(
+                        origin,
+                        &field("type"),
+                        format!(
+                            "does not fit the key ({}). The Python package ignores `type` when \
+                             verifying; usso pins the key to it: set the key's algorithm or \
+                             leave `type` out",
+                            e.0
+                        ),
+                    )
+                })?;
+            }
             let builder = builder.key(key);
             match alg {
                 Some(a) => builder.algorithm(a),
