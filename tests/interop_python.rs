@@ -76,7 +76,12 @@ async fn complete_child() {
 
 /// `GET {base}/me` with an optional bearer token: status and JSON body.
 async fn get_me(base: &str, token: Option<&str>) -> (u16, Value) {
-    let mut req = usso::reqwest::Client::new().get(format!("{base}/me"));
+    get(base, "/me", token).await
+}
+
+/// `GET {base}{path}` with an optional bearer token: status and JSON body.
+async fn get(base: &str, path: &str, token: Option<&str>) -> (u16, Value) {
+    let mut req = usso::reqwest::Client::new().get(format!("{base}{path}"));
     if let Some(token) = token {
         req = req.header("authorization", format!("Bearer {token}"));
     }
@@ -404,4 +409,23 @@ async fn one_jwt_config_makes_complete_accept_what_the_python_service_accepts() 
         }
     }
     assert_eq!(accepted, 1, "only the lite server's own access token");
+
+    // A refusal (the lite user is no admin): the package's PermissionDenied,
+    // same status, message and code; the detail is each side's own text.
+    let (py_status, py_body) = get(&python.base, "/admin/users", Some(&alice.access)).await;
+    let (rs_status, rs_body) = get(&rust.base, "/admin/users", Some(&alice.access)).await;
+    assert_eq!((rs_status, py_status), (403, 403), "{py_body} / {rs_body}");
+    assert_eq!(rs_body["error_code"], "permission_denied");
+    assert_eq!(rs_body["error_code"], py_body["error_code"]);
+    assert_eq!(rs_body["message"], py_body["message"]);
+    assert!(
+        rs_body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("admin"))
+    );
+    assert!(
+        py_body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("admin"))
+    );
 }

@@ -39,6 +39,10 @@ def service_app() -> FastAPI:
     def me(user=Depends(auth)) -> dict:
         return user.claims
 
+    @app.get("/admin/users")
+    def users(user=Depends(auth.authorize(action="admin", resource_path="users"))) -> dict:
+        return {"users": []}
+
     return app
 
 
