@@ -153,14 +153,22 @@ async fn a_hostile_token_type_is_truncated_and_escaped() {
     let issuer = TestIssuer::start().await;
     let long = format!("x\n\"{}", "y".repeat(200));
     let token = issuer.token().token_type(long).mint();
-    match issuer.auth().verify_token(&token).await {
-        Err(AuthError::InvalidTokenType {
-            provided: Some(p), ..
-        }) => {
-            assert!(!p.contains('\n'), "{p:?}");
-            assert!(p.len() < 80, "{p:?}");
-        }
-        other => panic!("{other:?}"),
+    let err = issuer.auth().verify_token(&token).await.unwrap_err();
+    let AuthError::InvalidTokenType {
+        provided: Some(p), ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    // Kept as sent (truncated to 32 characters), shown escaped.
+    assert_eq!(p.chars().count(), 32, "{p:?}");
+    assert!(p.starts_with("x\n\""), "{p:?}");
+    for shown in [
+        err.to_string(),
+        usso::ErrorFormat::python_detail(&err).into_owned(),
+    ] {
+        assert!(!shown.contains('\n'), "{shown:?}");
+        assert!(shown.contains("x\\n\""), "{shown:?}");
     }
 }
 

@@ -67,13 +67,13 @@ pub enum AuthError {
     #[error(
         "the token type is not accepted here (expected: {}{})",
         expected.join(", "),
-        provided.as_deref().map(|p| format!(", provided: {p}")).unwrap_or_default()
+        provided.as_deref().map(|p| format!(", provided: {}", Untrusted(p))).unwrap_or_default()
     )]
     InvalidTokenType {
         /// The accepted types.
         expected: Vec<String>,
-        /// The token's `token_type` (truncated and escaped; attacker
-        /// controlled), `None` when it has none.
+        /// The token's `token_type` (truncated to 32 characters; attacker
+        /// controlled, escaped when displayed), `None` when it has none.
         provided: Option<String>,
     },
     /// A claim required by

@@ -135,10 +135,15 @@ impl ErrorFormat {
                 let expected = expected.join(", ");
                 match (expected.is_empty(), provided) {
                     (false, Some(p)) => {
-                        text.push_str(&format!(" (expected: {expected}, provided: {p})"));
+                        text.push_str(&format!(
+                            " (expected: {expected}, provided: {})",
+                            crate::untrusted::Untrusted(p)
+                        ));
                     }
                     (false, None) => text.push_str(&format!(" (expected: {expected})")),
-                    (true, Some(p)) => text.push_str(&format!(" (provided: {p})")),
+                    (true, Some(p)) => {
+                        text.push_str(&format!(" (provided: {})", crate::untrusted::Untrusted(p)))
+                    }
                     (true, None) => {}
                 }
                 return text.into();

@@ -270,13 +270,7 @@ pub(crate) fn validate(
         Some(t) if !rules.token_types.iter().any(|allowed| allowed == t) => {
             return Err(AuthError::InvalidTokenType {
                 expected: rules.token_types.clone(),
-                provided: Some(
-                    t.chars()
-                        .take(32)
-                        .collect::<String>()
-                        .escape_debug()
-                        .to_string(),
-                ),
+                provided: Some(t.chars().take(32).collect()),
             });
         }
         None if rules.require_token_type => {
