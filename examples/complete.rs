@@ -270,13 +270,10 @@ async fn serve(listener: tokio::net::TcpListener, router: Router) {
         REQUEST_TIMEOUT,
     ));
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
+        let Ok((stream, _)) = listener.accept().await else {
             // Out of file descriptors, say: wait instead of spinning.
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
         };
         let service = TowerToHyperService::new(router.clone());
         tokio::spawn(async move {

@@ -838,7 +838,9 @@ async fn cookie_csrf_origin_rules_and_cookie_tossing() {
         .layer(usso::UssoLayer::required(auth));
     let token = issuer.token().mint();
     let cookie = format!("usso-access-token={token}");
-    let cases: &[(&str, &str, &[(&str, &str)], StatusCode)] = &[
+    // (method, path, headers, expected status)
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], StatusCode);
+    let cases: &[Case<'_>] = &[
         (
             "POST",
             "/act",
