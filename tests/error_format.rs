@@ -100,9 +100,12 @@ async fn check(case: &Case, usso: &UssoAuth, py: &UssoAuth) {
         b.challenge, a.challenge,
         "{name}: WWW-Authenticate is the same"
     );
+    // Its value follows each key store's own back-off, so only its presence
+    // is compared.
     assert_eq!(
-        b.retry_after, a.retry_after,
-        "{name}: Retry-After is the same"
+        b.retry_after.is_some(),
+        a.retry_after.is_some(),
+        "{name}: Retry-After is sent alike"
     );
     // usso's body: its code and its own text.
     assert_eq!(a.body["error"], case.usso_code, "{name}: {}", a.body);
