@@ -133,6 +133,8 @@ pub(crate) struct Verify {
 #[derive(Debug, Args)]
 pub(crate) struct Jwks {
     /// The JWKS URL, e.g. https://sso.example.com/.well-known/jwks.json
+    // The doc comment is clap's help text, shown as is: no `<…>` link.
+    #[allow(rustdoc::bare_urls)]
     pub(crate) url: String,
 }
 
