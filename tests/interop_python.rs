@@ -429,3 +429,35 @@ async fn one_jwt_config_makes_complete_accept_what_the_python_service_accepts() 
             .is_some_and(|d| d.contains("admin"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn complete_keeps_its_usso_env_contract_and_reads_usso_base_url() {
+    // No Python here: usso's own variables, and the fleet's USSO_BASE_URL.
+    let issuer = TestIssuer::builder().audience("svc").start().await;
+    let jwks = issuer.jwks_url();
+    let envs: [Vec<(&str, &str)>; 2] = [
+        vec![
+            ("USSO_JWKS_URL", &jwks),
+            ("USSO_ISSUER", issuer.issuer()),
+            ("USSO_AUDIENCE", "svc"),
+        ],
+        vec![
+            ("USSO_BASE_URL", issuer.base_url()),
+            ("USSO_ISSUER", issuer.issuer()),
+            ("USSO_AUDIENCE", "svc"),
+        ],
+    ];
+    for env in &envs {
+        let complete = start_complete(env);
+        let token = issuer.token().sub("user:env").mint();
+        let (status, me) = get_me(&complete.base, Some(&token)).await;
+        assert_eq!(
+            (status, &me["user_id"]),
+            (200, &json!("user:env")),
+            "{env:?}"
+        );
+        let other_aud = issuer.token().audience("elsewhere").mint();
+        let (status, body) = get_me(&complete.base, Some(&other_aud)).await;
+        assert_eq!((status, &body["error"]), (401, &json!("invalid_audience")));
+    }
+}

@@ -4,11 +4,14 @@
     python serve.py service          # a service guarded by USSOAuthentication(),
                                      # configured from its env (JWT_CONFIG, ...)
 
-Binds an ephemeral port, prints `PORT=<n>`, serves until killed.
+Binds an ephemeral port, prints `PORT=<n>`, serves until killed or until
+its standard input closes (so it never outlives the test that started it).
 """
 
+import os
 import socket
 import sys
+import threading
 
 import uvicorn
 from fastapi import Depends, FastAPI
@@ -46,7 +49,13 @@ def service_app() -> FastAPI:
     return app
 
 
+def exit_with_parent() -> None:
+    sys.stdin.read()
+    os._exit(0)
+
+
 def main() -> None:
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     app = lite_app(sys.argv[2]) if sys.argv[1] == "lite" else service_app()
     for exc, handler in EXCEPTION_HANDLERS.items():
         app.add_exception_handler(exc, handler)
