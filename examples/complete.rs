@@ -5,7 +5,10 @@
 //! ```
 //!
 //! With `USSO_JWKS_URL`, `USSO_ISSUER` and `USSO_AUDIENCE` set it trusts that
-//! identity server. Without them it starts an embedded dev issuer on
+//! identity server; a Python usso service's `JWT_CONFIGS`, `JWT_CONFIG` or
+//! `USSO_BASE_URL` work too (see `usso::FleetConfig`), and
+//! `USSO_ERROR_FORMAT=usso-py` answers errors in the Python package's body.
+//! Without them it starts an embedded dev issuer on
 //! 127.0.0.1 and prints ready-to-paste tokens and `curl` lines, so the demo
 //! needs no setup. Either way it prints its routes and the issuer and
 //! audience it trusts. It listens on `USSO_EXAMPLE_ADDR` (default
@@ -35,8 +38,7 @@ use sqlx::{FromRow, Row};
 use usso::sqlx::{Order, ScopedError, WorkspaceTable};
 use usso::testing::TestIssuer;
 use usso::{
-    JwtConfig, TokenSource, UserData, UssoAuth, Workspace, require_any_role, require_role,
-    require_scope,
+    TokenSource, UserData, UssoAuth, Workspace, require_any_role, require_role, require_scope,
 };
 
 /// A post, stored per workspace.
@@ -331,36 +333,65 @@ async fn serve(listener: tokio::net::TcpListener, router: Router) {
     }
 }
 
+/// The variables of a Python usso fleet's env, or usso's own, any of which
+/// switches the demo to the environment's identity server.
+const ENV_VARS: [&str; 4] = [
+    "JWT_CONFIGS",
+    "JWT_CONFIG",
+    "USSO_BASE_URL",
+    "USSO_JWKS_URL",
+];
+
 /// Starts the demo on `addr`. Uses the environment's identity server when
-/// `USSO_JWKS_URL` is set, else an embedded dev issuer.
+/// one of [`ENV_VARS`] is set (read by `usso::FleetConfig`, as a Python
+/// usso service reads them), else an embedded dev issuer.
 pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>> {
-    let from_env = match std::env::var_os("USSO_JWKS_URL") {
-        Some(_) => Some(JwtConfig::builder_from_env()?),
-        None => None,
+    let from_env = ENV_VARS
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|v| !v.trim().is_empty()));
+    let fleet = if from_env {
+        Some(usso::FleetConfig::from_env()?)
+    } else {
+        None
     };
-    start_with(addr, from_env).await
+    start_with(addr, fleet).await
 }
 
 /// Starts the demo trusting `identity_server`, else an embedded dev issuer.
 pub async fn start_with(
     addr: SocketAddr,
-    identity_server: Option<usso::JwtConfigBuilder>,
+    identity_server: Option<usso::FleetConfig>,
 ) -> Result<Demo, Box<dyn std::error::Error>> {
-    let (config, issuer) = if let Some(builder) = identity_server {
-        (config_sources(builder).build()?, None)
+    let (auth, trust, issuer) = if let Some(fleet) = identity_server {
+        let fleet = fleet.with(config_sources);
+        let configs = fleet.configs()?;
+        let trust = Trust {
+            jwks_url: configs
+                .iter()
+                .find_map(usso::JwtConfig::jwks_url)
+                .map(str::to_owned),
+            issuers: configs.iter().flat_map(|c| c.issuers().to_vec()).collect(),
+            audiences: configs
+                .iter()
+                .flat_map(|c| c.audiences().to_vec())
+                .collect(),
+        };
+        let mut auth = fleet.build()?;
+        // `USSO_ERROR_FORMAT=usso-py`: error bodies as the Python services send them.
+        if std::env::var("USSO_ERROR_FORMAT").is_ok_and(|f| f == "usso-py") {
+            auth = auth.with_error_format(usso::ErrorFormat::UssoPy);
+        }
+        (auth, trust, None)
     } else {
         let issuer = TestIssuer::builder().audience("usso-demo").start().await;
-        (
-            config_sources(issuer.config_builder()).build()?,
-            Some(issuer),
-        )
+        let config = config_sources(issuer.config_builder()).build()?;
+        let trust = Trust {
+            jwks_url: config.jwks_url().map(str::to_owned),
+            issuers: config.issuers().to_vec(),
+            audiences: config.audiences().to_vec(),
+        };
+        (UssoAuth::new(config)?, trust, Some(issuer))
     };
-    let trust = Trust {
-        jwks_url: config.jwks_url().map(str::to_owned),
-        issuers: config.issuers().to_vec(),
-        audiences: config.audiences().to_vec(),
-    };
-    let auth = UssoAuth::new(config)?;
     let mut jwks_warning = None;
     if let Some(store) = auth.jwks_store() {
         // Warm the key cache so the first request doesn't wait; an identity

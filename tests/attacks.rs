@@ -1050,14 +1050,20 @@ async fn an_oidc_id_token_passes_by_default_and_one_setting_closes_it() {
         StatusCode::OK
     );
     let strict = |b: usso::JwtConfigBuilder| router(UssoAuth::new(b.build().unwrap()).unwrap());
-    for app in [
-        strict(issuer.config_builder().require_token_type(true)),
-        strict(issuer.config_builder().typ("at+jwt")),
+    for (app, code) in [
+        (
+            strict(issuer.config_builder().require_token_type(true)),
+            "invalid_token_type",
+        ),
+        (
+            strict(issuer.config_builder().typ("at+jwt")),
+            "token_invalid",
+        ),
     ] {
         let (status, body) = with_token(&app, &id_token).await;
         assert_eq!(
             (status, body["error"].as_str()),
-            (StatusCode::UNAUTHORIZED, Some("token_invalid"))
+            (StatusCode::UNAUTHORIZED, Some(code))
         );
     }
     // An access token still passes `require_token_type(true)`.

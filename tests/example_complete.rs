@@ -142,11 +142,16 @@ async fn env_mode_reports_its_trust_and_start_up_problems() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let down = closed.local_addr().unwrap();
     drop(closed);
-    let builder = usso::JwtConfig::builder()
-        .jwks_url(format!("http://{down}/.well-known/jwks.json"))
-        .issuer(format!("http://{down}"))
-        .audience("my-api");
-    let demo = complete::start_with("127.0.0.1:0".parse().unwrap(), Some(builder))
+    let env = std::collections::HashMap::from([
+        (
+            "USSO_JWKS_URL",
+            format!("http://{down}/.well-known/jwks.json"),
+        ),
+        ("USSO_ISSUER", format!("http://{down}")),
+        ("USSO_AUDIENCE", "my-api".to_owned()),
+    ]);
+    let fleet = usso::FleetConfig::from_vars(|name| env.get(name).cloned()).unwrap();
+    let demo = complete::start_with("127.0.0.1:0".parse().unwrap(), Some(fleet))
         .await
         .unwrap();
     assert!(demo.issuer.is_none() && demo.tokens.is_empty());

@@ -343,9 +343,12 @@ async fn each_failure_has_its_own_variant() {
         verify(&auth, &with("iat", json!(now + 3600))).await,
         "future",
     );
-    assert_invalid(
+    assert_eq!(
         verify(&auth, &with("token_type", json!("refresh"))).await,
-        "token_type",
+        Err(AuthError::InvalidTokenType {
+            expected: vec!["access".into()],
+            provided: Some("refresh".into()),
+        })
     );
     // Wrong claim types are 401 invalid_token with a precise reason, never a panic.
     // The reason names the claim and the type it must have, not serde's internals.

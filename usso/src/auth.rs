@@ -50,6 +50,7 @@ pub(crate) struct Inner {
     pub(crate) realm: Arc<str>,
     pub(crate) api_keys: Option<ApiKeys>,
     pub(crate) scope_engine: Option<crate::scope::ScopeEngine>,
+    pub(crate) error_format: crate::ErrorFormat,
     #[cfg(feature = "axum")]
     pub(crate) on_error: Option<crate::axum::ErrorHandler>,
 }
@@ -58,6 +59,8 @@ pub(crate) struct Inner {
 pub(crate) enum Engine {
     Verifier(Arc<Verifier>),
     Tenants(Arc<TenantRouter>),
+    /// Several configs from a Python fleet's env (`JWT_CONFIGS`).
+    Fleet(Arc<crate::fleet_config::Fleet>),
     Mock(Arc<UserData>),
     /// Stands in for "no authenticator in this router's state"; every use
     /// is [`AuthError::MissingAuthenticator`].
@@ -204,6 +207,7 @@ impl fmt::Debug for UssoAuth {
                 .field("issuers", &v.config.issuers())
                 .field("audiences", &v.config.audiences()),
             Engine::Tenants(t) => d.field("tenants", &t.len()),
+            Engine::Fleet(f) => d.field("configs", &f.len()),
             Engine::Mock(user) => d.field("mock", &user.sub),
             Engine::Unconfigured => d.field("configured", &false),
         };
@@ -239,6 +243,7 @@ impl UssoAuth {
                 realm,
                 api_keys: None,
                 scope_engine: None,
+                error_format: crate::ErrorFormat::Usso,
                 #[cfg(feature = "axum")]
                 on_error: None,
             }),
@@ -437,6 +442,7 @@ impl UssoAuth {
         match &self.inner.engine {
             Engine::Verifier(v) => v.verify(token).await,
             Engine::Tenants(t) => t.verify(None, token).await,
+            Engine::Fleet(f) => f.verify(token).await,
             Engine::Mock(user) => mock_as(user),
             Engine::Unconfigured => Err(AuthError::MissingAuthenticator),
         }
@@ -452,7 +458,7 @@ impl UssoAuth {
         match &self.inner.engine {
             Engine::Verifier(v) => v.verify_sync(token),
             Engine::Mock(user) => mock_as(user),
-            Engine::Tenants(_) => Err(AuthError::invalid(
+            Engine::Tenants(_) | Engine::Fleet(_) => Err(AuthError::invalid(
                 "multi-tenant authenticators verify asynchronously",
             )),
             Engine::Unconfigured => Err(AuthError::MissingAuthenticator),
@@ -541,6 +547,7 @@ impl UssoAuth {
         match &self.inner.engine {
             Engine::Verifier(v) => v.verify(token).await,
             Engine::Tenants(t) => t.verify(Some(headers), token).await,
+            Engine::Fleet(f) => f.verify(token).await,
             Engine::Mock(_) | Engine::Unconfigured => Err(AuthError::MissingAuthenticator),
         }
     }

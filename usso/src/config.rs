@@ -57,6 +57,7 @@ pub(crate) struct Rules {
     pub(crate) max_age_ms: Option<i64>,
     pub(crate) token_types: Vec<String>,
     pub(crate) require_token_type: bool,
+    pub(crate) required_claims: Vec<String>,
     pub(crate) typ: Option<String>,
     pub(crate) max_token_bytes: usize,
 }
@@ -69,7 +70,9 @@ impl JwtConfig {
     }
 
     /// Reads `USSO_JWKS_URL`, `USSO_ISSUER` and `USSO_AUDIENCE` (the Python SDK's
-    /// Best Practice 1). `USSO_ISSUER` and `USSO_AUDIENCE` may hold several
+    /// Best Practice 1). To also read a Python `usso` service's variables
+    /// (`JWT_CONFIGS`, `JWT_CONFIG`, `USSO_BASE_URL`), use
+    /// [`UssoAuth::from_env`](crate::UssoAuth::from_env). `USSO_ISSUER` and `USSO_AUDIENCE` may hold several
     /// comma-separated values. All three are required: an authorizer that
     /// silently accepts any issuer because a variable was forgotten is a
     /// vulnerability, not a default.
@@ -163,6 +166,7 @@ pub struct JwtConfigBuilder {
     max_age: Option<Duration>,
     token_types: Vec<String>,
     require_token_type: bool,
+    required_claims: Vec<String>,
     typ: Option<String>,
     max_token_bytes: usize,
     token_sources: Vec<TokenSource>,
@@ -190,6 +194,7 @@ impl Default for JwtConfigBuilder {
             max_age: None,
             token_types: vec!["access".to_owned()],
             require_token_type: false,
+            required_claims: Vec::new(),
             typ: None,
             max_token_bytes: 8 * 1024,
             token_sources: TokenSource::defaults(),
@@ -328,6 +333,38 @@ impl JwtConfigBuilder {
     /// Reject tokens without a `token_type` claim. Defaults to `false`.
     pub fn require_token_type(mut self, on: bool) -> Self {
         self.require_token_type = on;
+        self
+    }
+
+    /// Reject tokens that lack any of these claims (adds to the list), with
+    /// [`AuthError::MissingClaim`](crate::AuthError::MissingClaim) naming
+    /// the first one missing. A claim set to `null` counts as missing.
+    /// Defaults to none beyond `exp` (see [`require_exp`](Self::require_exp)).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use usso::testing::TestIssuer;
+    ///
+    /// let issuer = TestIssuer::start().await;
+    /// let auth = usso::UssoAuth::new(
+    ///     issuer.config_builder().require_claims(["sub", "session_id"]).build().unwrap(),
+    /// )
+    /// .unwrap();
+    /// let with = issuer.token().claim("session_id", "s1").mint();
+    /// assert!(auth.verify_token(&with).await.is_ok());
+    /// let without = issuer.token().mint();
+    /// let err = auth.verify_token(&without).await.unwrap_err();
+    /// assert_eq!(err.code(), "missing_claim");
+    /// # }
+    /// ```
+    pub fn require_claims<I, S>(mut self, claims: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.required_claims
+            .extend(claims.into_iter().map(Into::into));
         self
     }
 
@@ -502,6 +539,12 @@ impl JwtConfigBuilder {
         }
         crate::source::check_sources(&self.token_sources)?;
         check_realm(&self.realm)?;
+        if self.required_claims.iter().any(|c| c.trim().is_empty()) {
+            return Err(ConfigError::InvalidSetting {
+                setting: "require_claims",
+                reason: "an empty claim name can never be present".into(),
+            });
+        }
         // A claim is compared as given, so padding (a pasted newline) or an
         // empty value would silently match no token.
         let unusable = |v: &String| v.is_empty() || v.trim() != v;
@@ -524,6 +567,7 @@ impl JwtConfigBuilder {
             max_age_ms: self.max_age.map(millis),
             token_types: self.token_types,
             require_token_type: self.require_token_type,
+            required_claims: self.required_claims,
             typ: self.typ.map(|t| normalize_typ(&t).to_owned()),
             max_token_bytes: self.max_token_bytes,
         };

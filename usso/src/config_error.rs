@@ -52,6 +52,49 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A JSON trust configuration (`JWT_CONFIG`, `JWT_CONFIGS`, see
+    /// [`FleetConfig`](crate::FleetConfig)) is not valid JSON.
+    #[error("`{origin}` is not valid JSON (line {line}, column {column}): {reason}")]
+    InvalidJson {
+        /// Where the JSON came from, e.g. `JWT_CONFIG`.
+        origin: String,
+        /// The 1-based line of the error.
+        line: usize,
+        /// The 1-based column of the error.
+        column: usize,
+        /// What the parser expected.
+        reason: String,
+    },
+    /// A JSON trust configuration has a field the Python package's
+    /// `AuthConfig` does not have (usually a typo, which the Python package
+    /// would silently ignore).
+    #[error("`{origin}`: unknown field `{field}` (known fields: {known})")]
+    UnknownField {
+        /// Where the JSON came from, e.g. `JWT_CONFIG`.
+        origin: String,
+        /// The field's path, e.g. `[1].jwt_header.cookie`.
+        field: String,
+        /// The fields allowed at that place.
+        known: &'static str,
+    },
+    /// A field of a JSON trust configuration has the wrong type or an
+    /// unusable value.
+    #[error("`{origin}`: field `{field}` {reason}")]
+    InvalidField {
+        /// Where the JSON came from, e.g. `JWT_CONFIG`.
+        origin: String,
+        /// The field's path, e.g. `[0].maximum_age`.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The configuration asks for one of the Python package's unsafe modes,
+    /// which usso refuses; the message names the safe setting.
+    #[error("refused: {reason}")]
+    Unsafe {
+        /// Why, and what to set instead.
+        reason: String,
+    },
     /// OIDC discovery or a start-up key prefetch failed.
     #[error("could not load keys at start-up: {reason}")]
     KeysUnavailable {

@@ -17,7 +17,7 @@ use crate::untrusted::Untrusted;
 /// |---|---|
 /// | `TokenNotFound` | [`AuthError::TokenNotFound`] |
 /// | `TokenExpired` | [`AuthError::TokenExpired`] |
-/// | `TokenInvalid` | [`AuthError::TokenInvalid`], [`AuthError::InvalidSignature`], [`AuthError::InvalidAudience`], [`AuthError::InvalidIssuer`], [`AuthError::UnknownKey`], [`AuthError::TokenNotYetValid`] |
+/// | `TokenInvalid` | [`AuthError::TokenInvalid`], [`AuthError::InvalidSignature`], [`AuthError::InvalidAudience`], [`AuthError::InvalidIssuer`], [`AuthError::InvalidTokenType`], [`AuthError::MissingClaim`], [`AuthError::UnknownKey`], [`AuthError::TokenNotYetValid`] |
 /// | `InsufficientScope` | [`AuthError::InsufficientScope`] (and [`AuthError::InsufficientRole`], [`AuthError::WorkspaceRequired`], [`AuthError::Forbidden`]) |
 /// | `USSOException` | `AuthError` itself: match on it, or use [`status`](Self::status) and [`code`](Self::code) |
 ///
@@ -59,6 +59,31 @@ pub enum AuthError {
     /// The token's `iss` is not an accepted issuer, or is missing. 401.
     #[error("the token issuer is not accepted")]
     InvalidIssuer,
+    /// The token's `token_type` claim is not an accepted one (see
+    /// [`JwtConfigBuilder::token_types`](crate::JwtConfigBuilder::token_types)),
+    /// or it is missing while
+    /// [`require_token_type`](crate::JwtConfigBuilder::require_token_type)
+    /// is on. A USSO refresh token sent as an access token lands here. 401.
+    #[error(
+        "the token type is not accepted here (expected: {}{})",
+        expected.join(", "),
+        provided.as_deref().map(|p| format!(", provided: {}", Untrusted(p))).unwrap_or_default()
+    )]
+    InvalidTokenType {
+        /// The accepted types.
+        expected: Vec<String>,
+        /// The token's `token_type` (truncated to 32 characters; attacker
+        /// controlled, escaped when displayed), `None` when it has none.
+        provided: Option<String>,
+    },
+    /// A claim required by
+    /// [`JwtConfigBuilder::require_claims`](crate::JwtConfigBuilder::require_claims)
+    /// is missing or `null`. 401.
+    #[error("the token has no `{claim}` claim")]
+    MissingClaim {
+        /// The claim's name (from the configuration, not the token).
+        claim: String,
+    },
     /// No key with the token's `kid` is known, even after a refresh. 401.
     #[error("no signing key with id `{}` is known", Untrusted(kid))]
     UnknownKey {
@@ -127,6 +152,8 @@ impl AuthError {
             | Self::InvalidSignature
             | Self::InvalidAudience
             | Self::InvalidIssuer
+            | Self::InvalidTokenType { .. }
+            | Self::MissingClaim { .. }
             | Self::UnknownKey { .. } => StatusCode::UNAUTHORIZED,
             Self::InsufficientScope { .. }
             | Self::InsufficientRole { .. }
@@ -149,6 +176,8 @@ impl AuthError {
             Self::InvalidSignature => "invalid_signature",
             Self::InvalidAudience => "invalid_audience",
             Self::InvalidIssuer => "invalid_issuer",
+            Self::InvalidTokenType { .. } => "invalid_token_type",
+            Self::MissingClaim { .. } => "missing_claim",
             Self::UnknownKey { .. } => "unknown_key",
             Self::InsufficientScope { .. } => "insufficient_scope",
             Self::InsufficientRole { .. } => "insufficient_role",

@@ -173,6 +173,9 @@ pub(crate) fn finish<C: Claims>(
     check_signature(token, key)?;
     let claims = decode_claims::<C>(token)?;
     validate(claims.user_data(), rules, now)?;
+    if !rules.required_claims.is_empty() {
+        check_required(token, &rules.required_claims)?;
+    }
     Ok(claims)
 }
 
@@ -225,6 +228,25 @@ pub(crate) fn decode_claims<C: Claims>(token: &ParsedToken<'_>) -> Result<C, Aut
     crate::claims_error::from_json(json)
 }
 
+/// Every name in `required` is a key of the payload with a non-`null`
+/// value. Read from the payload itself, not the claims type: a typed field
+/// with a default (`roles: []`) can't tell "absent" from "empty".
+fn check_required(token: &ParsedToken<'_>, required: &[String]) -> Result<(), AuthError> {
+    let json = b64_decode(token.payload, "payload")?;
+    let payload: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&json)
+        .map_err(|e| AuthError::invalid(format!("invalid claims: {e}")))?;
+    match required.iter().find(|name| {
+        payload
+            .get(name.as_str())
+            .is_none_or(serde_json::Value::is_null)
+    }) {
+        Some(name) => Err(AuthError::MissingClaim {
+            claim: name.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// The registered-claim rules (RFC 7519 §4.1, RFC 8725 §3.8–3.10).
 pub(crate) fn validate(
     claims: &crate::UserData,
@@ -246,13 +268,16 @@ pub(crate) fn validate(
     }
     match &claims.token_type {
         Some(t) if !rules.token_types.iter().any(|allowed| allowed == t) => {
-            return Err(AuthError::invalid(format!(
-                "token_type `{}` is not accepted here",
-                t.chars().take(32).collect::<String>().escape_debug()
-            )));
+            return Err(AuthError::InvalidTokenType {
+                expected: rules.token_types.clone(),
+                provided: Some(t.chars().take(32).collect()),
+            });
         }
         None if rules.require_token_type => {
-            return Err(AuthError::invalid("the token has no `token_type` claim"));
+            return Err(AuthError::InvalidTokenType {
+                expected: rules.token_types.clone(),
+                provided: None,
+            });
         }
         _ => {}
     }

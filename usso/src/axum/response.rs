@@ -4,7 +4,7 @@ use std::sync::Arc;
 use axum_core::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 
-use crate::{AuthError, UssoAuth};
+use crate::{AuthError, ErrorFormat, UssoAuth};
 
 /// A function that turns an [`AuthError`] into your own response, set with
 /// [`UssoAuth::on_error`]. The Python SDK's custom exception handlers.
@@ -17,10 +17,12 @@ pub type ErrorHandler = Arc<dyn Fn(&AuthError) -> Response + Send + Sync>;
 /// `WWW-Authenticate: Bearer realm="…", error="invalid_token", error_description="…"`
 /// (a bare `Bearer realm="…"` when no token was sent), 403 with
 /// `error="insufficient_scope"` and the required `scope`, 503 with
-/// `Retry-After`; the body is `{"error": "<code>", "detail": "<text>"}`.
+/// `Retry-After`; the body is `{"error": "<code>", "detail": "<text>"}`, or
+/// the Python package's body with [`ErrorFormat::UssoPy`].
 pub struct AuthRejection {
     error: AuthError,
     realm: Arc<str>,
+    format: ErrorFormat,
     handler: Option<ErrorHandler>,
 }
 
@@ -29,6 +31,7 @@ impl AuthRejection {
         Self {
             error,
             realm: Arc::clone(&auth.inner.realm),
+            format: auth.inner.error_format,
             handler: auth.inner.on_error.clone(),
         }
     }
@@ -37,6 +40,7 @@ impl AuthRejection {
         Self {
             error,
             realm: "usso".into(),
+            format: ErrorFormat::Usso,
             handler: None,
         }
     }
@@ -84,7 +88,7 @@ impl IntoResponse for AuthRejection {
         log(&self.error);
         match &self.handler {
             Some(handler) => handler(&self.error),
-            None => standard_response(&self.error, &self.realm),
+            None => formatted_response(&self.error, &self.realm, self.format),
         }
     }
 }
@@ -120,7 +124,13 @@ fn quoted(text: &str) -> String {
 /// status, RFC 6750 `WWW-Authenticate`, `Retry-After` for 503, and the
 /// JSON body `{"error", "detail"}`.
 pub(crate) fn standard_response(error: &AuthError, realm: &str) -> Response {
-    let body = serde_json::json!({ "error": error.code(), "detail": error.to_string() });
+    formatted_response(error, realm, ErrorFormat::Usso)
+}
+
+/// [`standard_response`] with the body in `format`; the status and headers
+/// don't depend on it.
+pub(crate) fn formatted_response(error: &AuthError, realm: &str, format: ErrorFormat) -> Response {
+    let body = format.body(error);
     let mut response = (error.status(), body.to_string()).into_response();
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
