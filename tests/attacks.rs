@@ -598,6 +598,11 @@ fn a_hostile_kid_reaches_neither_the_body_nor_the_log_raw() {
         let issuer = TestIssuer::start().await;
         let app = router(issuer.auth());
         let kid = "k\r\nINFO usso: forged line\u{1b}[2J\u{7}\0\u{202e}";
+        // `tracing` caches per call site whether anyone listens; a call site
+        // another test's thread first reached while this subscriber was being
+        // installed may have been cached as unheard. Recompute, now that no
+        // registration can be in flight for this test's own call sites.
+        tracing::callsite::rebuild_interest_cache();
         let (status, body) = with_token(&app, &issuer.token().kid(kid).mint()).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body["error"], "unknown_key");
