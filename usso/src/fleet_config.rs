@@ -318,6 +318,12 @@ impl FleetConfig {
             )
         };
         if let Some(keys) = api_keys {
+            // Where credentials will be sent is worth a line at start-up.
+            tracing::info!(
+                header = keys.header.as_str(),
+                endpoint = keys.endpoint.as_str(),
+                "usso: API keys are checked at the configured verify_endpoint"
+            );
             let verifier = HttpApiKeyVerifier::new(keys.endpoint)?;
             auth = auth.with_api_keys(ApiKeys::new(verifier).header(keys.header));
         }
