@@ -634,3 +634,46 @@ fn get_with(headers: &HeaderMap) -> http::request::Parts {
     parts.headers = headers.clone();
     parts
 }
+
+#[tokio::test]
+async fn the_packages_own_jwk_spelling_is_read() {
+    // What `convert_key_to_jwk` makes of a PEM: OpenSSL curve names, every
+    // number left-padded with zeros to 256 bytes.
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    let pad = |v: &Value| {
+        let bytes = B64.decode(v.as_str().unwrap()).unwrap();
+        let mut padded = vec![0u8; 256 - bytes.len()];
+        padded.extend_from_slice(&bytes);
+        json!(B64.encode(padded))
+    };
+    for alg in [Algorithm::ES256, Algorithm::RS256] {
+        let key = SigningKey::generate(alg).unwrap();
+        let jwk = key.jwk();
+        let package = if alg == Algorithm::ES256 {
+            json!({"kty": "EC", "crv": "secp256r1", "x": pad(&jwk["x"]), "y": pad(&jwk["y"])})
+        } else {
+            json!({"kty": "RSA", "n": pad(&jwk["n"]), "e": pad(&jwk["e"])})
+        };
+        let config = json!({"key": package, "type": alg.as_str()});
+        let auth = fleet_auth(&[("JWT_CONFIG", &config.to_string())]);
+        let token = sign(&key, &claims("i", "a"));
+        assert!(auth.verify_token(&token).await.is_ok(), "{alg}");
+        let other = SigningKey::generate(alg).unwrap();
+        assert_eq!(
+            auth.verify_token(&sign(&other, &claims("i", "a"))).await,
+            Err(AuthError::InvalidSignature),
+            "{alg}"
+        );
+    }
+    // Padding that isn't zeros is not stripped: the key is refused.
+    let key = SigningKey::generate(Algorithm::ES256).unwrap();
+    let jwk = key.jwk();
+    let mut x = B64.decode(jwk["x"].as_str().unwrap()).unwrap();
+    x.insert(0, 1);
+    let bad = json!({"key": {"kty": "EC", "crv": "P-256", "x": B64.encode(x), "y": jwk["y"]}, "type": "ES256"});
+    assert!(matches!(
+        fleet(&[("JWT_CONFIG", &bad.to_string())]),
+        Err(ConfigError::InvalidField { field, .. }) if field == "key"
+    ));
+}

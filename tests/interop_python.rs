@@ -461,3 +461,42 @@ async fn complete_keeps_its_usso_env_contract_and_reads_usso_base_url() {
         assert_eq!((status, &body["error"]), (401, &json!("invalid_audience")));
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn configs_the_package_itself_serialises_are_read_as_is() {
+    // `AuthConfig(...).model_dump_json()` spells out every field, defaults
+    // included (`"type": "EDDSA"`, `api_key_header`, `static_api_keys: null`).
+    let issuer = TestIssuer::builder().audience("svc").start().await;
+    let dumped = harness::tool_async(
+        "dump",
+        json!({"jwks_url": issuer.jwks_url(), "issuer": issuer.issuer(), "audience": ["svc", "x"], "maximum_age": 600}),
+    )
+    .await;
+    let text = dumped["jwt_config"].as_str().unwrap();
+    assert!(
+        text.contains("\"type\":\"EDDSA\"") && text.contains("api_key_header"),
+        "{text}"
+    );
+    let auth = FleetConfig::from_json(text).unwrap().build().unwrap();
+    assert!(auth.verify_token(&issuer.token().mint()).await.is_ok());
+    let old = issuer.token().claim("iat", 1).mint();
+    assert_eq!(auth.verify_token(&old).await, Err(AuthError::TokenExpired));
+
+    // A static key: the package stores it as its own JWK.
+    for alg in [Algorithm::EdDSA, Algorithm::ES256, Algorithm::RS256] {
+        let key = issuer.key(alg).unwrap();
+        let mut fields =
+            json!({"key": key.public_pem().unwrap(), "issuer": issuer.issuer(), "audience": "svc"});
+        if alg != Algorithm::EdDSA {
+            fields["type"] = json!(alg.as_str());
+        }
+        let dumped = harness::tool_async("dump", fields).await;
+        let text = dumped["jwt_config"].as_str().unwrap();
+        let auth = FleetConfig::from_json(text)
+            .unwrap_or_else(|e| panic!("{alg}: {e}: {text}"))
+            .build()
+            .unwrap_or_else(|e| panic!("{alg}: {e}: {text}"));
+        let token = issuer.token().alg(alg).mint();
+        assert!(auth.verify_token(&token).await.is_ok(), "{alg}: {text}");
+    }
+}

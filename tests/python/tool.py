@@ -3,6 +3,9 @@ request on stdin, prints one JSON answer on stdout.
 
     python tool.py agent    {"scopes", "aud", "tenant_id", "agent_id"}
         -> {"token", "public_pem"}: generate_agent_jwt with a fresh Ed25519 key
+    python tool.py dump     {AuthConfig fields}
+        -> the JSON a Python service would put in JWT_CONFIG:
+           AuthConfig(**fields).model_dump_json()
     python tool.py verify   {"jwt_config", "token"}
         -> {"claims"} or {"error_code", "detail", "status"}:
            UssoAuth(jwt_config=...).user_data_from_token(token)
@@ -34,6 +37,12 @@ def agent(req: dict) -> dict:
     return {"token": token, "public_pem": public_pem}
 
 
+def dump(req: dict) -> dict:
+    from usso import AuthConfig
+
+    return {"jwt_config": AuthConfig(**req).model_dump_json()}
+
+
 def verify(req: dict) -> dict:
     from usso import UssoAuth
     from usso.exceptions import USSOException
@@ -46,5 +55,5 @@ def verify(req: dict) -> dict:
 
 
 if __name__ == "__main__":
-    command = {"agent": agent, "verify": verify}[sys.argv[1]]
+    command = {"agent": agent, "dump": dump, "verify": verify}[sys.argv[1]]
     print(json.dumps(command(json.load(sys.stdin))))

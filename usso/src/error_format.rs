@@ -107,6 +107,12 @@ impl ErrorFormat {
     /// token provided" when there is no token, and usso's own text where
     /// the package has none (policy refusals, a missing required claim).
     ///
+    /// Where usso has one variant for two of the package's exceptions, the
+    /// first text is used: a missing `aud` is "JWT audience claim is
+    /// invalid" (not "…is required but missing"), and a token older than
+    /// `max_age` is "JWT has expired" (not "JWT is older than the maximum
+    /// age").
+    ///
     /// ```
     /// use usso::{AuthError, ErrorFormat};
     ///

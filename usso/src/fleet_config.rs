@@ -72,7 +72,7 @@ impl ConfigSource {
 /// | field | usso |
 /// |---|---|
 /// | `jwks_url` | [`JwtConfigBuilder::jwks_url`] |
-/// | `key` | a PEM public key or certificate; a JWK object; any other string is an HMAC secret, accepted only when `type` is `HS256`/`HS384`/`HS512` (and at least as long as RFC 7518 §3.2 requires) |
+/// | `key` | a PEM public key or certificate; a JWK object (also in the package's own spelling, as `model_dump_json` writes it); any other string is an HMAC secret, accepted only when `type` is `HS256`/`HS384`/`HS512` (and at least as long as RFC 7518 §3.2 requires) |
 /// | `issuer`, `audience` | a string or a list of strings |
 /// | `type` | the static key's algorithm (names as the package spells them: `EdDSA`, `EDDSA`, `ED25519`, `RS256`, …); ignored with `jwks_url` |
 /// | `maximum_age` | [`JwtConfigBuilder::max_age`], in seconds |
@@ -318,6 +318,12 @@ impl FleetConfig {
             )
         };
         if let Some(keys) = api_keys {
+            // Where credentials will be sent is worth a line at start-up.
+            tracing::info!(
+                header = keys.header.as_str(),
+                endpoint = keys.endpoint.as_str(),
+                "usso: API keys are checked at the configured verify_endpoint"
+            );
             let verifier = HttpApiKeyVerifier::new(keys.endpoint)?;
             auth = auth.with_api_keys(ApiKeys::new(verifier).header(keys.header));
         }
@@ -582,7 +588,7 @@ fn parse_auth_config(
             {
                 return Err(invalid(origin, &field("key.k"), "is not base64url"));
             }
-            Some(Key::jwk(Value::Object(jwk.clone()).to_string()))
+            Some(Key::jwk(Value::Object(package_jwk(jwk)).to_string()))
         }
         Some(_) => {
             return Err(invalid(
@@ -743,6 +749,54 @@ fn parse_auth_config(
         issuers,
         api_keys,
     })
+}
+
+/// The package stores a PEM `key` as its own JWK (`convert_key_to_jwk`),
+/// which a dumped config (`model_dump_json`) carries: EC curves by their
+/// OpenSSL names (`secp256r1`) and every number left-padded with zeros to
+/// 256 bytes. The same numbers in RFC 7518 form: the curve's JOSE name,
+/// coordinates of the curve's size, `n` and `e` without leading zeros.
+/// Anything else is passed on unchanged, for the key parser to judge.
+fn package_jwk(jwk: &Map<String, Value>) -> Map<String, Value> {
+    let mut jwk = jwk.clone();
+    let unpad = |jwk: &mut Map<String, Value>, name: &str, size: Option<usize>| {
+        let Some(Value::String(text)) = jwk.get(name) else {
+            return;
+        };
+        let Ok(bytes) = URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')) else {
+            return;
+        };
+        let zeros = bytes.iter().take_while(|b| **b == 0).count();
+        let keep = match size {
+            Some(size) if bytes.len() > size && zeros >= bytes.len() - size => size,
+            Some(_) => return,
+            None => (bytes.len() - zeros).max(1),
+        };
+        let trimmed = URL_SAFE_NO_PAD.encode(&bytes[bytes.len() - keep..]);
+        jwk.insert(name.to_owned(), Value::String(trimmed));
+    };
+    let size = match jwk.get("crv").and_then(Value::as_str) {
+        Some("secp256r1" | "prime256v1") => Some(("P-256", 32)),
+        Some("secp384r1") => Some(("P-384", 48)),
+        Some("P-256") => Some(("P-256", 32)),
+        Some("P-384") => Some(("P-384", 48)),
+        _ => None,
+    };
+    match jwk.get("kty").and_then(Value::as_str) {
+        Some("EC") => {
+            if let Some((crv, size)) = size {
+                jwk.insert("crv".into(), crv.into());
+                unpad(&mut jwk, "x", Some(size));
+                unpad(&mut jwk, "y", Some(size));
+            }
+        }
+        Some("RSA") => {
+            unpad(&mut jwk, "n", None);
+            unpad(&mut jwk, "e", None);
+        }
+        _ => {}
+    }
+    jwk
 }
 
 fn header_name(name: &str, origin: &str, field: &str) -> Result<http::HeaderName, ConfigError> {
