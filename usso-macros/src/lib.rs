@@ -141,7 +141,7 @@ mod expand;
 mod guard;
 mod policy;
 mod policy_expr;
-// The runtime's scope grammar (a link to `usso/src/scope_grammar.rs`): the macros use only
+// The runtime's scope grammar (a link to `usso/src/scope/grammar.rs`): the macros use only
 // its parser, and its public items are public only in `usso`.
 #[allow(dead_code, unreachable_pub)]
 mod scope_grammar;

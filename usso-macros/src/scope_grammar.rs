@@ -1,1 +1,1 @@
-../../usso/src/scope_grammar.rs
+../../usso/src/scope/grammar.rs

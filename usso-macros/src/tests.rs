@@ -871,7 +871,7 @@ mod one_grammar {
     fn both_crates_compile_the_same_grammar_file() {
         assert_eq!(
             include_str!("scope_grammar.rs"),
-            include_str!("../../usso/src/scope_grammar.rs")
+            include_str!("../../usso/src/scope/grammar.rs")
         );
     }
 

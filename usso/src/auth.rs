@@ -6,10 +6,10 @@ use http::HeaderMap;
 use crate::api_key::ApiKeys;
 use crate::config::{KeySourceConfig, Rules};
 use crate::jwks::JwksStore;
-use crate::key_source::KeySource;
+use crate::keys::source::KeySource;
 use crate::tenant::TenantRouter;
-use crate::token_cache::{Entry, TokenCache};
 use crate::verify;
+use crate::verify::cache::{Entry, TokenCache};
 use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UserData};
 
 /// Verifies tokens: the Rust twin of the Python SDK's `USSOAuth`.
@@ -60,7 +60,7 @@ pub(crate) enum Engine {
     Verifier(Arc<Verifier>),
     Tenants(Arc<TenantRouter>),
     /// Several configs from a Python fleet's env (`JWT_CONFIGS`).
-    Fleet(Arc<crate::fleet_config::Fleet>),
+    Fleet(Arc<crate::config::fleet::Fleet>),
     Mock(Arc<UserData>),
     /// Stands in for "no authenticator in this router's state"; every use
     /// is [`AuthError::MissingAuthenticator`].
@@ -117,7 +117,7 @@ impl Verifier {
         &self,
         token: &str,
         parsed: &verify::ParsedToken<'_>,
-        key: Arc<crate::verifying_key::VerifyingKey>,
+        key: Arc<crate::keys::verifying_key::VerifyingKey>,
         now: crate::NumericDate,
     ) -> Result<C, AuthError> {
         let claims = verify::finish::<C>(parsed, &key, &self.config.rules, now)?;
@@ -160,7 +160,7 @@ impl Verifier {
         &self,
         token: &str,
         parsed: &verify::ParsedToken<'_>,
-        key: Arc<crate::verifying_key::VerifyingKey>,
+        key: Arc<crate::keys::verifying_key::VerifyingKey>,
         claims: &C,
     ) {
         let Some(cache) = &self.cache else {
@@ -619,7 +619,7 @@ fn convert<C: Claims>(user: UserData) -> Result<C, AuthError> {
                 .map_err(|_| AuthError::invalid("claims conversion failed"))?;
             let value = serde_json::to_value(&*user)
                 .map_err(|e| AuthError::invalid(format!("claims conversion failed: {e}")))?;
-            crate::claims_error::from_value(value)
+            crate::claims::error::from_value(value)
         }
     }
 }

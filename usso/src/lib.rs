@@ -95,34 +95,26 @@
 //! | `USSOException` | [`AuthError`] (request time) and [`ConfigError`] (start-up) |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod algorithm;
+// The request path, in order: token source → verifier (keys, JWKS) →
+// claims → policy → handler. `auth` orchestrates it; `config` says what to
+// trust. See the README's module map.
 mod api_key;
 mod auth;
 mod claims;
-mod claims_error;
 mod config;
-mod config_error;
-mod crypto;
-mod der;
 mod error;
-mod error_format;
-mod fleet_config;
-mod jwk;
 mod jwks;
-mod jwks_options;
-mod key;
-mod key_source;
-mod numeric_date;
+mod keys;
 mod policy;
 pub mod scope;
-mod scope_grammar;
 mod source;
+#[cfg(feature = "sqlx")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlx")))]
+pub mod sqlx;
 mod tenant;
-mod token_cache;
 mod ttl_cache;
 mod untrusted;
 mod verify;
-mod verifying_key;
 mod workspace;
 
 #[cfg(feature = "axum")]
@@ -139,21 +131,15 @@ pub mod testing;
 #[path = "cli/mod.rs"]
 pub mod __cli;
 
-pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use api_key::{ApiKeyFuture, ApiKeyVerifier, ApiKeys, HttpApiKeyVerifier};
 pub use auth::UssoAuth;
 #[cfg(feature = "axum")]
 pub use axum::{AuthRejection, Authorized, ErrorHandler, UssoLayer, UssoService};
-pub use claims::{Audience, Claims, UserData};
-pub use config::{JwtConfig, JwtConfigBuilder};
-pub use config_error::ConfigError;
-pub use error::AuthError;
-pub use error_format::ErrorFormat;
-pub use fleet_config::{ConfigSource, FleetConfig};
-pub use jwks::{JwksError, JwksStats, JwksStore};
-pub use jwks_options::JwksOptions;
-pub use key::Key;
-pub use numeric_date::NumericDate;
+pub use claims::{Audience, Claims, NumericDate, UserData};
+pub use config::{ConfigError, ConfigSource, FleetConfig, JwtConfig, JwtConfigBuilder};
+pub use error::{AuthError, ErrorFormat};
+pub use jwks::{JwksError, JwksOptions, JwksStats, JwksStore};
+pub use keys::{Algorithm, Key, UnknownAlgorithm};
 pub use policy::{Authenticated, Policy, Requirement};
 /// The HTTP client crate usso fetches keys with, so that a custom
 /// [`reqwest::Client`] can be passed (see
@@ -161,10 +147,7 @@ pub use policy::{Authenticated, Policy, Requirement};
 pub use reqwest;
 pub use source::{DEFAULT_COOKIE, TokenSource, find_token};
 pub use tenant::MultiTenant;
-pub use token_cache::{TokenCacheOptions, TokenCacheStats};
-#[cfg(feature = "sqlx")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sqlx")))]
-pub use workspace::sqlx;
+pub use verify::{TokenCacheOptions, TokenCacheStats};
 pub use workspace::{Workspace, WorkspaceClaims};
 
 /// Guards an axum handler: any caller with a valid token gets in.
@@ -640,7 +623,7 @@ pub mod __private {
         let token_sources = Arc::clone(&config.token_sources);
         let realm = Arc::clone(&config.realm);
         let verifier =
-            crate::auth::Verifier::with_keys(config, crate::key_source::KeySource::Jwks(store));
+            crate::auth::Verifier::with_keys(config, crate::keys::source::KeySource::Jwks(store));
         Ok(crate::UssoAuth::from_engine(
             crate::auth::Engine::Verifier(Arc::new(verifier)),
             token_sources,

@@ -239,7 +239,7 @@ impl Verifier {
     /// Like [`Verifier::new`], reusing one JWKS store per URL.
     fn new_sharing(
         config: JwtConfig,
-        stores: &mut HashMap<String, crate::key_source::KeySource>,
+        stores: &mut HashMap<String, crate::keys::source::KeySource>,
     ) -> Result<Self, ConfigError> {
         if let Some(url) = config.jwks_url()
             && let Some(keys) = stores.get(url)

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::args;
 use super::{Failure, Outcome, out, runtime};
-use crate::verifying_key::VerifyingKey;
+use crate::keys::verifying_key::VerifyingKey;
 use crate::{Algorithm, JwksOptions};
 
 pub(crate) fn run(args: &args::Jwks) -> Outcome {
@@ -152,7 +152,7 @@ fn rsa_bits(key: &Value) -> Option<usize> {
     let n = URL_SAFE_NO_PAD
         .decode(key.get("n")?.as_str()?.trim_end_matches('='))
         .ok()?;
-    let n = crate::der::strip_leading_zeros(&n);
+    let n = crate::keys::der::strip_leading_zeros(&n);
     let first = n.first()?;
     Some(n.len() * 8 - first.leading_zeros() as usize)
 }

@@ -10,9 +10,9 @@ use crate::ttl_cache::TtlCache;
 use serde::Deserialize;
 
 use super::fetch::FetchError;
-use crate::jwk::RawJwk;
+use crate::keys::jwk::RawJwk;
+use crate::keys::verifying_key::VerifyingKey;
 use crate::verify::MAX_KID_LEN;
-use crate::verifying_key::VerifyingKey;
 use crate::{Algorithm, AuthError};
 
 /// The longest `kid` kept in errors and logs (it is attacker controlled).

@@ -8,6 +8,7 @@
 pub(crate) mod cache;
 mod discovery;
 pub(crate) mod fetch;
+mod options;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -19,9 +20,11 @@ use tokio::sync::{Notify, OwnedMutexGuard};
 
 use self::cache::{KeySet, Lookup, NegativeCache, unknown_key};
 use self::fetch::FetchError;
+pub use options::JwksOptions;
+
 use crate::config::check_url;
-use crate::verifying_key::VerifyingKey;
-use crate::{Algorithm, AuthError, ConfigError, JwksOptions};
+use crate::keys::verifying_key::VerifyingKey;
+use crate::{Algorithm, AuthError, ConfigError};
 
 /// No cache lifetime is shorter than this, whatever the settings say: a
 /// zero lifetime would turn the refresh task into a busy loop.

@@ -102,7 +102,7 @@ impl SigningKey {
     /// # Errors
     /// If the PEM does not hold a key usable with `alg`.
     pub fn from_pem(alg: Algorithm, pem: &str) -> Result<Self, SigningKeyError> {
-        let (label, der) = crate::key::pem_block(pem).map_err(|e| err(e.0))?;
+        let (label, der) = crate::keys::key::pem_block(pem).map_err(|e| err(e.0))?;
         let inner = match (alg, label.as_str()) {
             (Algorithm::EdDSA, "PRIVATE KEY") => Inner::Ed(
                 Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der).map_err(|e| err(e.to_string()))?,
@@ -115,10 +115,10 @@ impl SigningKey {
                 EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P384_SHA384_FIXED_SIGNING, &der)
                     .map_err(|e| err(e.to_string()))?,
             ),
-            (a, "PRIVATE KEY") if a.family() == crate::algorithm::KeyFamily::Rsa => {
+            (a, "PRIVATE KEY") if a.family() == crate::keys::algorithm::KeyFamily::Rsa => {
                 Inner::Rsa(RsaKeyPair::from_pkcs8(&der).map_err(|e| err(e.to_string()))?)
             }
-            (a, "RSA PRIVATE KEY") if a.family() == crate::algorithm::KeyFamily::Rsa => {
+            (a, "RSA PRIVATE KEY") if a.family() == crate::keys::algorithm::KeyFamily::Rsa => {
                 Inner::Rsa(RsaKeyPair::from_der(&der).map_err(|e| err(e.to_string()))?)
             }
             (a, l) => return Err(err(format!("a `{l}` PEM can't sign {a}"))),

@@ -2,9 +2,6 @@ use std::fmt;
 
 use crate::{Claims, UserData};
 
-#[cfg(feature = "sqlx")]
-pub mod sqlx;
-
 /// The workspace a request is bound to, taken from verified claims only.
 ///
 /// There is no public constructor from a string: a handler gets a

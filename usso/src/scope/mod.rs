@@ -78,6 +78,8 @@
 //! ));
 //! ```
 
+pub(crate) mod grammar;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -85,8 +87,8 @@ use std::str::FromStr;
 /// Filter key/value pairs, as in a scope's query or a request.
 pub type FilterMap = BTreeMap<String, String>;
 
-use crate::scope_grammar::split_action;
-pub use crate::scope_grammar::{MAX_SCOPE_LEN, ScopeParseError};
+use crate::scope::grammar::split_action;
+pub use crate::scope::grammar::{MAX_SCOPE_LEN, ScopeParseError};
 
 static NO_FILTERS: FilterMap = BTreeMap::new();
 
@@ -270,7 +272,7 @@ impl Scope {
     /// pair that is not `key=value` with both sides non-empty (also an empty query, `x?`), or
     /// a repeated filter key.
     pub fn parse(s: &str) -> Result<Self, ScopeParseError> {
-        let parts = crate::scope_grammar::parse_parts(s)?;
+        let parts = crate::scope::grammar::parse_parts(s)?;
         Ok(Self {
             action: parts.action.map(str::to_owned),
             path: segments(parts.path),

@@ -4,10 +4,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 
 use crate::Algorithm;
-use crate::algorithm::KeyFamily;
-use crate::der;
-use crate::jwk::RawJwk;
-use crate::verifying_key::{KeyError, KeyMaterial, VerifyingKey};
+use crate::keys::algorithm::KeyFamily;
+use crate::keys::der;
+use crate::keys::jwk::RawJwk;
+use crate::keys::verifying_key::{KeyError, KeyMaterial, VerifyingKey};
 
 /// A statically configured verification key: the Python SDK's `key=` setting.
 ///

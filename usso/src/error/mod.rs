@@ -1,3 +1,7 @@
+mod format;
+
+pub use format::ErrorFormat;
+
 use std::borrow::Cow;
 use std::time::Duration;
 

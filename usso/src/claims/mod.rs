@@ -1,10 +1,13 @@
+pub(crate) mod error;
+mod numeric_date;
+
+pub use numeric_date::NumericDate;
+
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
-
-use crate::NumericDate;
 
 /// The verified claims of a USSO access token.
 ///

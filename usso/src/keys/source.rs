@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use crate::jwks::JwksStore;
-use crate::verifying_key::VerifyingKey;
+use crate::keys::verifying_key::VerifyingKey;
 use crate::{Algorithm, AuthError};
 
 /// Where a verifier finds the one key to try for a token.

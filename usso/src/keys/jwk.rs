@@ -6,8 +6,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
 use crate::Algorithm;
-use crate::algorithm::KeyFamily;
-use crate::verifying_key::{KeyError, KeyMaterial};
+use crate::keys::algorithm::KeyFamily;
+use crate::keys::verifying_key::{KeyError, KeyMaterial};
 
 /// One JWK as found in a JWKS document. Unknown members are ignored; known
 /// members of the wrong JSON type make the key unusable, not the set.
@@ -116,8 +116,8 @@ impl RawJwk {
                 let n = b64("n", self.n.as_ref())?;
                 let e = b64("e", self.e.as_ref())?;
                 KeyMaterial::Rsa {
-                    n: crate::der::strip_leading_zeros(&n).to_vec(),
-                    e: crate::der::strip_leading_zeros(&e).to_vec(),
+                    n: crate::keys::der::strip_leading_zeros(&n).to_vec(),
+                    e: crate::keys::der::strip_leading_zeros(&e).to_vec(),
                 }
             }
             "oct" if allow_symmetric => KeyMaterial::Hmac(b64("k", self.k.as_ref())?),

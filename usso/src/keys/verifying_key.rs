@@ -1,8 +1,8 @@
 use std::fmt;
 
 use crate::Algorithm;
-use crate::algorithm::KeyFamily;
-use crate::crypto::PreparedKey;
+use crate::keys::algorithm::KeyFamily;
+use crate::keys::crypto::PreparedKey;
 
 /// Public key material in a normalised form, before it is handed to the
 /// crypto backend.

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use quick_cache::Weighter;
 
+use crate::keys::verifying_key::VerifyingKey;
 use crate::ttl_cache::{Stamped, TtlCache};
-use crate::verifying_key::VerifyingKey;
 
 /// Settings of the verified-token cache (off unless set with
 /// [`JwtConfigBuilder::token_cache`](crate::JwtConfigBuilder::token_cache)).

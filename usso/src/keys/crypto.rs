@@ -1,4 +1,4 @@
-//! The signature primitives behind [`VerifyingKey`](crate::verifying_key::VerifyingKey).
+//! The signature primitives behind [`VerifyingKey`](crate::keys::verifying_key::VerifyingKey).
 //!
 //! Exactly one backend is compiled. With `aws_lc_rs` (the default) keys are
 //! parsed once into `aws_lc_rs::signature::ParsedPublicKey`, so a
@@ -12,7 +12,7 @@ compile_error!(
 );
 
 use crate::Algorithm;
-use crate::verifying_key::{AlgorithmSet, KeyError, KeyMaterial};
+use crate::keys::verifying_key::{AlgorithmSet, KeyError, KeyMaterial};
 
 #[cfg(feature = "aws_lc_rs")]
 pub(crate) use self::aws::PreparedKey;
@@ -34,7 +34,7 @@ mod aws {
     use aws_lc_rs::signature::{self, ParsedPublicKey, VerificationAlgorithm};
 
     use super::*;
-    use crate::der;
+    use crate::keys::der;
 
     pub(crate) enum PreparedKey {
         /// One parsed key per allowed algorithm: aws-lc binds the padding and

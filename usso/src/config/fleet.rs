@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
 use crate::auth::{Engine, Verifier};
-use crate::key_source::KeySource;
+use crate::keys::source::KeySource;
 use crate::{
     Algorithm, ApiKeys, AuthError, Claims, ConfigError, HttpApiKeyVerifier, JwtConfig,
     JwtConfigBuilder, Key, TokenSource, UssoAuth,

@@ -1,6 +1,10 @@
 //! The verification pipeline: size check → header → key → signature →
 //! claims, in one pass over the token.
 
+pub(crate) mod cache;
+
+pub use cache::{TokenCacheOptions, TokenCacheStats};
+
 use std::borrow::Cow;
 
 use base64::Engine as _;
@@ -8,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
 use crate::config::{Rules, normalize_typ};
-use crate::verifying_key::VerifyingKey;
+use crate::keys::verifying_key::VerifyingKey;
 use crate::{Algorithm, AuthError, Claims, NumericDate};
 
 /// The longest `kid` we look up; longer ones are attacker noise.
@@ -225,7 +229,7 @@ pub(crate) fn decode_claims<C: Claims>(token: &ParsedToken<'_>) -> Result<C, Aut
     // skip re-validating every string it reads.
     let json = std::str::from_utf8(json)
         .map_err(|_| AuthError::invalid("the payload is not valid UTF-8"))?;
-    crate::claims_error::from_json(json)
+    crate::claims::error::from_json(json)
 }
 
 /// Every name in `required` is a key of the payload with a non-`null`

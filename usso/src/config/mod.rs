@@ -1,8 +1,14 @@
+mod error;
+pub(crate) mod fleet;
+
+pub use error::ConfigError;
+pub use fleet::{ConfigSource, FleetConfig};
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::verifying_key::VerifyingKey;
-use crate::{Algorithm, ConfigError, JwksOptions, Key, TokenCacheOptions, TokenSource};
+use crate::keys::verifying_key::VerifyingKey;
+use crate::{Algorithm, JwksOptions, Key, TokenCacheOptions, TokenSource};
 
 /// What to trust: the key source and the validation rules. The Rust twin of
 /// the Python SDK's `JWTConfig`.
