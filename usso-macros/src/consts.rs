@@ -135,7 +135,7 @@ fn parse_entry(kind: ConstKind) -> impl FnOnce(ParseStream<'_>) -> syn::Result<E
                 err.span(),
                 format!(
                     "{kind}: expected `NAME = {};` (optionally `pub`)",
-                    crate::policy::example(kind.noun())
+                    crate::req::example(kind.noun())
                 ),
             )
         })?;

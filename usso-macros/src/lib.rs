@@ -141,6 +141,7 @@ mod expand;
 mod guard;
 mod policy;
 mod policy_expr;
+mod req;
 // The runtime's scope grammar (a link to `usso/src/scope/grammar.rs`): the macros use only
 // its parser, and its public items are public only in `usso`.
 #[allow(dead_code, unreachable_pub)]

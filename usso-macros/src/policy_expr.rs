@@ -17,7 +17,7 @@ use proc_macro2::TokenStream;
 
 use crate::attr::{GuardAttr, GuardKind, RawArg, parse_args, path_to_string};
 use crate::errors::{Errors, Origin};
-use crate::policy::{Req, ReqKind, example, lower_value};
+use crate::req::{Req, ReqKind, example, lower_value};
 use crate::scope_syntax::Noun;
 
 const CONTEXT: GuardKind = GuardKind::Require;

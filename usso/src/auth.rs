@@ -4,12 +4,11 @@ use std::sync::Arc;
 use http::HeaderMap;
 
 use crate::api_key::ApiKeys;
-use crate::config::{KeySourceConfig, Rules};
+use crate::config::fleet::{Fleet, FleetConfig, FleetEngine};
 use crate::jwks::JwksStore;
 use crate::keys::source::KeySource;
 use crate::tenant::TenantRouter;
-use crate::verify;
-use crate::verify::cache::{Entry, TokenCache};
+use crate::verify::Verifier;
 use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UserData};
 
 /// Verifies tokens: the Rust twin of the Python SDK's `USSOAuth`.
@@ -51,8 +50,9 @@ pub(crate) struct Inner {
     pub(crate) api_keys: Option<ApiKeys>,
     pub(crate) scope_engine: Option<crate::scope::ScopeEngine>,
     pub(crate) error_format: crate::ErrorFormat,
-    #[cfg(feature = "axum")]
-    pub(crate) on_error: Option<crate::axum::ErrorHandler>,
+    /// Settings of the framework adapters (axum's error handler): the core
+    /// stores them without knowing their types.
+    pub(crate) extensions: http::Extensions,
 }
 
 #[derive(Clone)]
@@ -60,7 +60,7 @@ pub(crate) enum Engine {
     Verifier(Arc<Verifier>),
     Tenants(Arc<TenantRouter>),
     /// Several configs from a Python fleet's env (`JWT_CONFIGS`).
-    Fleet(Arc<crate::config::fleet::Fleet>),
+    Fleet(Arc<Fleet>),
     Mock(Arc<UserData>),
     /// Stands in for "no authenticator in this router's state"; every use
     /// is [`AuthError::MissingAuthenticator`].
@@ -68,133 +68,39 @@ pub(crate) enum Engine {
     Unconfigured,
 }
 
-/// One trust configuration and its keys.
-pub(crate) struct Verifier {
-    pub(crate) config: JwtConfig,
-    pub(crate) keys: KeySource,
-    pub(crate) cache: Option<TokenCache>,
-}
-
-impl Verifier {
-    pub(crate) fn new(config: JwtConfig) -> Result<Self, ConfigError> {
-        let keys = match &config.keys {
-            KeySourceConfig::Static(key) => KeySource::Static(Arc::clone(key)),
-            KeySourceConfig::Jwks {
-                url,
-                options,
-                client,
-            } => KeySource::Jwks(JwksStore::new(url.clone(), options, client.clone())?),
-        };
-        Ok(Self::with_keys(config, keys))
-    }
-
-    pub(crate) fn with_keys(config: JwtConfig, keys: KeySource) -> Self {
-        let cache = config.token_cache.map(TokenCache::new);
+impl UssoAuth {
+    /// Renders error responses in `format` (default [`ErrorFormat::Usso`](crate::ErrorFormat::Usso)),
+    /// e.g. [`ErrorFormat::UssoPy`](crate::ErrorFormat::UssoPy) in a fleet of Python `usso` services.
+    /// A handler set with `on_error` still takes precedence.
+    ///
+    /// ```
+    /// use usso::{ErrorFormat, UserData, UssoAuth};
+    ///
+    /// let auth = UssoAuth::mock(UserData::new("u")).with_error_format(ErrorFormat::UssoPy);
+    /// assert_eq!(auth.error_format(), ErrorFormat::UssoPy);
+    /// ```
+    #[must_use]
+    pub fn with_error_format(self, format: crate::ErrorFormat) -> Self {
+        let mut inner = std::sync::Arc::unwrap_or_clone(self.inner);
+        inner.error_format = format;
         Self {
-            config,
-            keys,
-            cache,
+            inner: std::sync::Arc::new(inner),
         }
     }
 
-    pub(crate) async fn verify<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
-        let rules: &Rules = &self.config.rules;
-        let now = crate::NumericDate::now();
-        if let Some(hit) = self.cache_hit::<C>(token, now) {
-            return hit;
-        }
-        let parsed = verify::parse(token, rules)?;
-        let key = match self.keys.key_now(parsed.kid.as_deref(), parsed.alg) {
-            Some(found) => found?,
-            None => self.keys.key(parsed.kid.as_deref(), parsed.alg).await?,
-        };
-        self.finish(token, &parsed, key, now)
+    /// The format of error bodies.
+    pub fn error_format(&self) -> crate::ErrorFormat {
+        self.inner.error_format
     }
 
-    /// Checks the signature and claims with the one key for this token, and
-    /// caches the result when the verified-token cache is on.
-    fn finish<C: Claims>(
-        &self,
-        token: &str,
-        parsed: &verify::ParsedToken<'_>,
-        key: Arc<crate::keys::verifying_key::VerifyingKey>,
-        now: crate::NumericDate,
-    ) -> Result<C, AuthError> {
-        let claims = verify::finish::<C>(parsed, &key, &self.config.rules, now)?;
-        self.remember(token, parsed, key, &claims);
-        Ok(claims)
-    }
-
-    /// A cached verification of exactly this token, if it is still valid:
-    /// times re-checked, and the key that verified it still the one the key
-    /// set returns for it.
-    fn cache_hit<C: Claims>(
-        &self,
-        token: &str,
-        now: crate::NumericDate,
-    ) -> Option<Result<C, AuthError>> {
-        let cache = self.cache.as_ref()?;
-        let entry = cache.get(token)?;
-        let current = self.keys.key_now(entry.kid.as_deref(), entry.alg);
-        let key_still_current = matches!(&current, Some(Ok(k)) if Arc::ptr_eq(k, &entry.key));
-        if !key_still_current {
-            cache.invalidate(token);
-            return None;
+    /// A copy with `value` among the framework adapters' settings.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn with_extension<T: Clone + Send + Sync + 'static>(self, value: T) -> Self {
+        let mut inner = Arc::unwrap_or_clone(self.inner);
+        inner.extensions.insert(value);
+        Self {
+            inner: Arc::new(inner),
         }
-        if let Err(e) =
-            verify::check_times(entry.exp, entry.nbf, entry.iat, &self.config.rules, now)
-        {
-            cache.invalidate(token);
-            return Some(Err(e));
-        }
-        let Some(claims) = entry.claims.downcast_ref::<C>() else {
-            // Cached for another claims type: verify again and re-store.
-            cache.invalidate(token);
-            return None;
-        };
-        cache.hit();
-        Some(Ok(claims.clone()))
-    }
-
-    fn remember<C: Claims>(
-        &self,
-        token: &str,
-        parsed: &verify::ParsedToken<'_>,
-        key: Arc<crate::keys::verifying_key::VerifyingKey>,
-        claims: &C,
-    ) {
-        let Some(cache) = &self.cache else {
-            return;
-        };
-        let ud = claims.user_data();
-        cache.insert(
-            token,
-            Entry {
-                claims: Arc::new(claims.clone()),
-                key,
-                kid: parsed.kid.as_deref().map(Into::into),
-                alg: parsed.alg,
-                exp: ud.exp,
-                nbf: ud.nbf,
-                iat: ud.iat,
-            },
-        );
-    }
-
-    fn verify_sync<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
-        let rules: &Rules = &self.config.rules;
-        let now = crate::NumericDate::now();
-        if let Some(hit) = self.cache_hit::<C>(token, now) {
-            return hit;
-        }
-        let parsed = verify::parse(token, rules)?;
-        let key = self
-            .keys
-            .key_now(parsed.kid.as_deref(), parsed.alg)
-            .unwrap_or(Err(AuthError::KeysUnavailable {
-                retry_after: std::time::Duration::from_secs(1),
-            }))?;
-        self.finish(token, &parsed, key, now)
     }
 }
 
@@ -244,8 +150,7 @@ impl UssoAuth {
                 api_keys: None,
                 scope_engine: None,
                 error_format: crate::ErrorFormat::Usso,
-                #[cfg(feature = "axum")]
-                on_error: None,
+                extensions: http::Extensions::new(),
             }),
         }
     }
@@ -405,7 +310,10 @@ impl UssoAuth {
     /// authenticators built with [`JwtConfigBuilder::token_cache`](crate::JwtConfigBuilder::token_cache)).
     pub fn token_cache_stats(&self) -> Option<crate::TokenCacheStats> {
         match &self.inner.engine {
-            Engine::Verifier(v) => v.cache.as_ref().map(TokenCache::stats),
+            Engine::Verifier(v) => v
+                .cache
+                .as_ref()
+                .map(crate::verify::cache::TokenCache::stats),
             _ => None,
         }
     }
@@ -621,5 +529,75 @@ fn convert<C: Claims>(user: UserData) -> Result<C, AuthError> {
                 .map_err(|e| AuthError::invalid(format!("claims conversion failed: {e}")))?;
             crate::claims::error::from_value(value)
         }
+    }
+}
+
+impl crate::MultiTenant {
+    /// Builds the authenticator.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidSetting`] for an invalid header name, no
+    /// tenants, an empty or space-padded id, a duplicate id, (by issuer) a
+    /// config whose issuers don't match its id, an invalid cookie name or
+    /// realm.
+    pub fn build(self) -> Result<UssoAuth, ConfigError> {
+        let (router, sources, realm) = self.into_router()?;
+        Ok(UssoAuth::from_engine(
+            Engine::Tenants(Arc::new(router)),
+            sources.into(),
+            realm.into(),
+        ))
+    }
+}
+
+impl FleetConfig {
+    /// Builds the authenticator: one config is a plain [`UssoAuth::new`];
+    /// several are bound by issuer as described in the [type docs](Self).
+    /// The first config with an `api_key_header` turns on API keys.
+    ///
+    /// # Errors
+    /// Any error of [`JwtConfigBuilder::build`] or [`UssoAuth::new`].
+    pub fn build(self) -> Result<UssoAuth, ConfigError> {
+        let parts = self.into_parts()?;
+        let mut auth = match parts.engine {
+            FleetEngine::Single(config) => UssoAuth::new(config)?,
+            FleetEngine::Several {
+                fleet,
+                sources,
+                realm,
+            } => {
+                UssoAuth::from_engine(Engine::Fleet(Arc::new(fleet)), sources.into(), realm.into())
+            }
+        };
+        if let Some((header, endpoint)) = parts.api_keys {
+            // Where credentials will be sent is worth a line at start-up.
+            tracing::info!(
+                header = header.as_str(),
+                endpoint = endpoint.as_str(),
+                "usso: API keys are checked at the configured verify_endpoint"
+            );
+            let verifier = crate::HttpApiKeyVerifier::new(endpoint)?;
+            auth = auth.with_api_keys(ApiKeys::new(verifier).header(header));
+        }
+        Ok(auth)
+    }
+}
+
+impl UssoAuth {
+    /// Builds the authenticator from the environment of a Python `usso`
+    /// service: `JWT_CONFIGS`, else `JWT_CONFIG`, else `USSO_BASE_URL`,
+    /// else `USSO_JWKS_URL`/`USSO_ISSUER`/`USSO_AUDIENCE`. See
+    /// [`FleetConfig`] for the JSON shape, the differences from the Python
+    /// package, and [`FleetConfig::with`] to add usso settings first.
+    ///
+    /// ```no_run
+    /// let auth = usso::UssoAuth::from_env()?;
+    /// # Ok::<(), usso::ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`FleetConfig::from_env`] and [`FleetConfig::build`].
+    pub fn from_env() -> Result<Self, ConfigError> {
+        FleetConfig::from_env()?.build()
     }
 }

@@ -623,7 +623,7 @@ pub mod __private {
         let token_sources = Arc::clone(&config.token_sources);
         let realm = Arc::clone(&config.realm);
         let verifier =
-            crate::auth::Verifier::with_keys(config, crate::keys::source::KeySource::Jwks(store));
+            crate::verify::Verifier::with_keys(config, crate::keys::source::KeySource::Jwks(store));
         Ok(crate::UssoAuth::from_engine(
             crate::auth::Engine::Verifier(Arc::new(verifier)),
             token_sources,

@@ -5,8 +5,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::{HeaderMap, HeaderName};
 
-use crate::auth::{Engine, Verifier};
-use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource, UssoAuth};
+use crate::verify::Verifier;
+use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource};
 
 /// Several tenants, each with its own trust configuration, behind one
 /// [`UssoAuth`]: the Python SDK docs' "Multiple Tenants".
@@ -113,14 +113,11 @@ impl MultiTenant {
         self
     }
 
-    /// Builds the authenticator.
-    ///
-    /// # Errors
-    /// [`ConfigError::InvalidSetting`] for an invalid header name, no
-    /// tenants, an empty or space-padded id, a duplicate id, (by issuer) a
-    /// config whose issuers don't match its id, an invalid cookie name or
-    /// realm.
-    pub fn build(self) -> Result<UssoAuth, ConfigError> {
+    /// The router and the request settings, checked: what
+    /// [`build`](Self::build) (in `auth.rs`) makes an authenticator of.
+    pub(crate) fn into_router(
+        self,
+    ) -> Result<(TenantRouter, Vec<TokenSource>, String), ConfigError> {
         let invalid = |reason: String| ConfigError::InvalidSetting {
             setting: "multi-tenant",
             reason,
@@ -164,11 +161,7 @@ impl MultiTenant {
             }
         }
         let router = TenantRouter { selector, tenants };
-        Ok(UssoAuth::from_engine(
-            Engine::Tenants(Arc::new(router)),
-            self.token_sources.into(),
-            self.realm.into(),
-        ))
+        Ok((router, self.token_sources, self.realm))
     }
 }
 
@@ -232,24 +225,5 @@ impl TenantRouter {
         token: &str,
     ) -> Result<C, AuthError> {
         self.select(headers, token)?.verify(token).await
-    }
-}
-
-impl Verifier {
-    /// Like [`Verifier::new`], reusing one JWKS store per URL.
-    fn new_sharing(
-        config: JwtConfig,
-        stores: &mut HashMap<String, crate::keys::source::KeySource>,
-    ) -> Result<Self, ConfigError> {
-        if let Some(url) = config.jwks_url()
-            && let Some(keys) = stores.get(url)
-        {
-            return Ok(Self::with_keys(config, keys.clone()));
-        }
-        let verifier = Self::new(config)?;
-        if let Some(url) = verifier.config.jwks_url() {
-            stores.insert(url.to_owned(), verifier.keys.clone());
-        }
-        Ok(verifier)
     }
 }

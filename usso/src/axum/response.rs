@@ -32,7 +32,11 @@ impl AuthRejection {
             error,
             realm: Arc::clone(&auth.inner.realm),
             format: auth.inner.error_format,
-            handler: auth.inner.on_error.clone(),
+            handler: auth
+                .inner
+                .extensions
+                .get::<OnError>()
+                .map(|on_error| Arc::clone(&on_error.0)),
         }
     }
 
@@ -184,11 +188,10 @@ impl UssoAuth {
     where
         F: Fn(&AuthError) -> Response + Send + Sync + 'static,
     {
-        let handler: ErrorHandler = Arc::new(handler);
-        let mut inner = Arc::unwrap_or_clone(self.inner);
-        inner.on_error = Some(handler);
-        Self {
-            inner: Arc::new(inner),
-        }
+        self.with_extension(OnError(Arc::new(handler)))
     }
 }
+
+/// [`UssoAuth::on_error`]'s handler, as the authenticator stores it.
+#[derive(Clone)]
+struct OnError(ErrorHandler);

@@ -10,11 +10,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
-use crate::auth::{Engine, Verifier};
 use crate::keys::source::KeySource;
+use crate::verify::Verifier;
 use crate::{
-    Algorithm, ApiKeys, AuthError, Claims, ConfigError, HttpApiKeyVerifier, JwtConfig,
-    JwtConfigBuilder, Key, TokenSource, UssoAuth,
+    Algorithm, AuthError, Claims, ConfigError, JwtConfig, JwtConfigBuilder, Key, TokenSource,
 };
 
 /// Where a [`FleetConfig`] was read from: the variable that won.
@@ -267,21 +266,21 @@ impl FleetConfig {
         self
     }
 
-    /// Builds the authenticator: one config is a plain [`UssoAuth::new`];
-    /// several are bound by issuer as described in the [type docs](Self).
-    /// The first config with an `api_key_header` turns on API keys.
-    ///
-    /// # Errors
-    /// Any error of [`JwtConfigBuilder::build`] or [`UssoAuth::new`].
-    pub fn build(self) -> Result<UssoAuth, ConfigError> {
-        let api_keys = self.entries.iter().find_map(|e| e.api_keys.clone());
-        let mut auth = if self.entries.len() == 1 {
+    /// The engine and API-key setting, checked: what
+    /// [`build`](Self::build) (in `auth.rs`) makes an authenticator of.
+    pub(crate) fn into_parts(self) -> Result<FleetParts, ConfigError> {
+        let api_keys = self
+            .entries
+            .iter()
+            .find_map(|e| e.api_keys.clone())
+            .map(|keys| (keys.header, keys.endpoint));
+        let engine = if self.entries.len() == 1 {
             let entry = self
                 .entries
                 .into_iter()
                 .next()
                 .ok_or(ConfigError::NoKeySource)?;
-            UssoAuth::new(entry.builder.build()?)?
+            FleetEngine::Single(entry.builder.build()?)
         } else {
             let mut stores: HashMap<String, KeySource> = HashMap::new();
             let mut by_issuer: HashMap<String, Vec<Arc<Verifier>>> = HashMap::new();
@@ -296,7 +295,7 @@ impl FleetConfig {
                     }
                 }
                 realm.get_or_insert_with(|| config.realm().to_owned());
-                let verifier = Arc::new(share_keys(config, &mut stores)?);
+                let verifier = Arc::new(Verifier::new_sharing(config, &mut stores)?);
                 if entry.issuers.is_empty() {
                     in_order.push(verifier);
                 } else {
@@ -308,26 +307,16 @@ impl FleetConfig {
                     }
                 }
             }
-            UssoAuth::from_engine(
-                Engine::Fleet(Arc::new(Fleet {
+            FleetEngine::Several {
+                fleet: Fleet {
                     by_issuer,
                     in_order,
-                })),
-                sources.into(),
-                realm.unwrap_or_else(|| "usso".to_owned()).into(),
-            )
+                },
+                sources,
+                realm: realm.unwrap_or_else(|| "usso".to_owned()),
+            }
         };
-        if let Some(keys) = api_keys {
-            // Where credentials will be sent is worth a line at start-up.
-            tracing::info!(
-                header = keys.header.as_str(),
-                endpoint = keys.endpoint.as_str(),
-                "usso: API keys are checked at the configured verify_endpoint"
-            );
-            let verifier = HttpApiKeyVerifier::new(keys.endpoint)?;
-            auth = auth.with_api_keys(ApiKeys::new(verifier).header(keys.header));
-        }
-        Ok(auth)
+        Ok(FleetParts { engine, api_keys })
     }
 
     fn from_base_url(
@@ -924,20 +913,21 @@ fn split(s: &str) -> Vec<String> {
 }
 
 /// Reuses one key store per JWKS URL across configs.
-fn share_keys(
-    config: JwtConfig,
-    stores: &mut HashMap<String, KeySource>,
-) -> Result<Verifier, ConfigError> {
-    if let Some(url) = config.jwks_url()
-        && let Some(keys) = stores.get(url)
-    {
-        return Ok(Verifier::with_keys(config, keys.clone()));
-    }
-    let verifier = Verifier::new(config)?;
-    if let Some(url) = verifier.config.jwks_url() {
-        stores.insert(url.to_owned(), verifier.keys.clone());
-    }
-    Ok(verifier)
+/// What a [`FleetConfig`] builds: one plain config, or a [`Fleet`].
+pub(crate) enum FleetEngine {
+    Single(JwtConfig),
+    Several {
+        fleet: Fleet,
+        sources: Vec<TokenSource>,
+        realm: String,
+    },
+}
+
+/// A [`FleetConfig`], checked and built, but for the authenticator itself.
+pub(crate) struct FleetParts {
+    pub(crate) engine: FleetEngine,
+    /// `(header, verify endpoint)` of the first config with API keys.
+    pub(crate) api_keys: Option<(http::HeaderName, String)>,
 }
 
 /// Several configs: bound by issuer, the issuer-less ones tried in order.
@@ -987,24 +977,5 @@ impl Fleet {
             }
         }
         Err(last)
-    }
-}
-
-impl UssoAuth {
-    /// Builds the authenticator from the environment of a Python `usso`
-    /// service: `JWT_CONFIGS`, else `JWT_CONFIG`, else `USSO_BASE_URL`,
-    /// else `USSO_JWKS_URL`/`USSO_ISSUER`/`USSO_AUDIENCE`. See
-    /// [`FleetConfig`] for the JSON shape, the differences from the Python
-    /// package, and [`FleetConfig::with`] to add usso settings first.
-    ///
-    /// ```no_run
-    /// let auth = usso::UssoAuth::from_env()?;
-    /// # Ok::<(), usso::ConfigError>(())
-    /// ```
-    ///
-    /// # Errors
-    /// As [`FleetConfig::from_env`] and [`FleetConfig::build`].
-    pub fn from_env() -> Result<Self, ConfigError> {
-        FleetConfig::from_env()?.build()
     }
 }

@@ -32,7 +32,7 @@ use crate::{Algorithm, JwksOptions, Key, TokenCacheOptions, TokenSource};
 #[derive(Debug, Clone)]
 pub struct JwtConfig {
     pub(crate) keys: KeySourceConfig,
-    pub(crate) rules: Arc<Rules>,
+    pub(crate) rules: Arc<crate::verify::rules::Rules>,
     pub(crate) token_sources: Arc<[TokenSource]>,
     pub(crate) realm: Arc<str>,
     pub(crate) token_cache: Option<TokenCacheOptions>,
@@ -46,26 +46,6 @@ pub(crate) enum KeySourceConfig {
         options: JwksOptions,
         client: Option<reqwest::Client>,
     },
-}
-
-/// The claim rules, resolved.
-#[derive(Debug, Clone)]
-pub(crate) struct Rules {
-    pub(crate) issuers: Vec<String>,
-    pub(crate) audiences: Vec<String>,
-    pub(crate) verify_exp: bool,
-    pub(crate) verify_nbf: bool,
-    pub(crate) verify_iss: bool,
-    pub(crate) verify_aud: bool,
-    pub(crate) require_exp: bool,
-    /// Milliseconds, like [`NumericDate`](crate::NumericDate).
-    pub(crate) leeway_ms: i64,
-    pub(crate) max_age_ms: Option<i64>,
-    pub(crate) token_types: Vec<String>,
-    pub(crate) require_token_type: bool,
-    pub(crate) required_claims: Vec<String>,
-    pub(crate) typ: Option<String>,
-    pub(crate) max_token_bytes: usize,
 }
 
 impl JwtConfig {
@@ -561,7 +541,7 @@ impl JwtConfigBuilder {
             });
         }
         let millis = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
-        let rules = Rules {
+        let rules = crate::verify::rules::Rules {
             issuers: self.issuers,
             audiences: self.audiences,
             verify_exp: self.verify_exp,
@@ -574,7 +554,9 @@ impl JwtConfigBuilder {
             token_types: self.token_types,
             require_token_type: self.require_token_type,
             required_claims: self.required_claims,
-            typ: self.typ.map(|t| normalize_typ(&t).to_owned()),
+            typ: self
+                .typ
+                .map(|t| crate::verify::rules::normalize_typ(&t).to_owned()),
             max_token_bytes: self.max_token_bytes,
         };
         Ok(JwtConfig {
@@ -601,19 +583,6 @@ pub(crate) fn check_realm(realm: &str) -> Result<(), ConfigError> {
         });
     }
     Ok(())
-}
-
-pub(crate) fn normalize_typ(typ: &str) -> &str {
-    let t = typ.trim();
-    // Compare bytes: `typ` comes from the token, and slicing a `str` at a
-    // byte offset inside a multi-byte character would panic.
-    match t.as_bytes().get(..12) {
-        Some(prefix) if t.len() > 12 && prefix.eq_ignore_ascii_case(b"application/") => {
-            // The first 12 bytes are ASCII, so 12 is a char boundary.
-            t.get(12..).unwrap_or(t)
-        }
-        _ => t,
-    }
 }
 
 pub(crate) fn check_url(setting: &'static str, url: &str) -> Result<(), ConfigError> {

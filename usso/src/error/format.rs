@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde_json::{Value, json};
 
-use crate::{AuthError, UssoAuth};
+use crate::AuthError;
 
 /// The JSON body of usso's error responses. Set with
 /// [`UssoAuth::with_error_format`]; defaults to [`ErrorFormat::Usso`].
@@ -166,31 +166,5 @@ impl ErrorFormat {
             other => return other.to_string().into(),
         };
         text.into()
-    }
-}
-
-impl UssoAuth {
-    /// Renders error responses in `format` (default [`ErrorFormat::Usso`]),
-    /// e.g. [`ErrorFormat::UssoPy`] in a fleet of Python `usso` services.
-    /// A handler set with `on_error` still takes precedence.
-    ///
-    /// ```
-    /// use usso::{ErrorFormat, UserData, UssoAuth};
-    ///
-    /// let auth = UssoAuth::mock(UserData::new("u")).with_error_format(ErrorFormat::UssoPy);
-    /// assert_eq!(auth.error_format(), ErrorFormat::UssoPy);
-    /// ```
-    #[must_use]
-    pub fn with_error_format(self, format: ErrorFormat) -> Self {
-        let mut inner = std::sync::Arc::unwrap_or_clone(self.inner);
-        inner.error_format = format;
-        Self {
-            inner: std::sync::Arc::new(inner),
-        }
-    }
-
-    /// The format of error bodies.
-    pub fn error_format(&self) -> ErrorFormat {
-        self.inner.error_format
     }
 }

@@ -12,7 +12,7 @@ compile_error!(
 );
 
 use crate::Algorithm;
-use crate::keys::verifying_key::{AlgorithmSet, KeyError, KeyMaterial};
+use crate::keys::material::{AlgorithmSet, KeyError, KeyMaterial};
 
 #[cfg(feature = "aws_lc_rs")]
 pub(crate) use self::aws::PreparedKey;

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::Algorithm;
 use crate::keys::algorithm::KeyFamily;
-use crate::keys::verifying_key::{KeyError, KeyMaterial};
+use crate::keys::material::{KeyError, KeyMaterial};
 
 /// One JWK as found in a JWKS document. Unknown members are ignored; known
 /// members of the wrong JSON type make the key unusable, not the set.

@@ -7,7 +7,8 @@ use crate::Algorithm;
 use crate::keys::algorithm::KeyFamily;
 use crate::keys::der;
 use crate::keys::jwk::RawJwk;
-use crate::keys::verifying_key::{KeyError, KeyMaterial, VerifyingKey};
+use crate::keys::material::{KeyError, KeyMaterial};
+use crate::keys::verifying_key::VerifyingKey;
 
 /// A statically configured verification key: the Python SDK's `key=` setting.
 ///

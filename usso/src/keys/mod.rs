@@ -8,6 +8,7 @@ pub(crate) mod crypto;
 pub(crate) mod der;
 pub(crate) mod jwk;
 pub(crate) mod key;
+pub(crate) mod material;
 pub(crate) mod source;
 pub(crate) mod verifying_key;
 

@@ -30,6 +30,7 @@
 mod issuer;
 mod server;
 mod signing_key;
+mod state;
 mod token_builder;
 
 pub use issuer::{Rotation, TestIssuer, TestIssuerBuilder};

@@ -14,7 +14,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
-use super::issuer::State;
+use super::state::{Reply, State};
 
 /// How long a "hanging" JWKS holds a connection open.
 const HANG_FOR: Duration = Duration::from_secs(120);
@@ -75,14 +75,4 @@ async fn respond(state: &State, request: &Request<Incoming>) -> Response<Full<By
                 .unwrap_or_else(|_| Response::new(Full::default()))
         }
     }
-}
-
-pub(crate) enum Reply {
-    Hang,
-    Send {
-        status: u16,
-        content_type: &'static str,
-        cache_control: Option<String>,
-        body: Vec<u8>,
-    },
 }

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::issuer::State;
+use super::state::State;
 use crate::Algorithm;
 
 /// Builds and signs one test token. Get one from [`TestIssuer::token`](super::TestIssuer::token).
