@@ -556,7 +556,7 @@ impl FleetConfig {
     /// The first config with an `api_key_header` turns on API keys.
     ///
     /// # Errors
-    /// Any error of [`JwtConfigBuilder::build`] or [`UssoAuth::new`].
+    /// Any error of [`JwtConfigBuilder::build`](crate::JwtConfigBuilder::build) or [`UssoAuth::new`].
     pub fn build(self) -> Result<UssoAuth, ConfigError> {
         let parts = self.into_parts()?;
         let mut auth = match parts.engine {

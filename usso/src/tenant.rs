@@ -9,7 +9,7 @@ use crate::verify::Verifier;
 use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource};
 
 /// Several tenants, each with its own trust configuration, behind one
-/// [`UssoAuth`]: the Python SDK docs' "Multiple Tenants".
+/// [`UssoAuth`](crate::UssoAuth): the Python SDK docs' "Multiple Tenants".
 ///
 /// The tenant is chosen per request, either
 /// * **by header** (such as `X-Tenant-ID`, as in the Python SDK docs): an unknown or missing tenant

@@ -46,8 +46,8 @@ impl ConfigSource {
 }
 
 /// The deployment configuration of a Python `usso` service, read the way
-/// the Python package (0.33.5) reads it, and turned into a [`UssoAuth`]
-/// with usso's rules. [`UssoAuth::from_env`] is the one-line form.
+/// the Python package (0.33.5) reads it, and turned into a [`UssoAuth`](crate::UssoAuth)
+/// with usso's rules. [`UssoAuth::from_env`](crate::UssoAuth::from_env) is the one-line form.
 ///
 /// # Where it comes from
 ///
@@ -76,7 +76,7 @@ impl ConfigSource {
 /// | `type` | the static key's algorithm (names as the package spells them: `EdDSA`, `EDDSA`, `ED25519`, `RS256`, …); ignored with `jwks_url` |
 /// | `maximum_age` | [`JwtConfigBuilder::max_age`], in seconds |
 /// | `jwt_header` | `{"header_name" (or the docs' "type"), "prefix", "cookie_name"}`; `Authorization` strips `Bearer`; a `null` name turns that source off |
-/// | `api_key_header` | `{"header_name", "verify_endpoint"}`: API keys checked by [`HttpApiKeyVerifier`]; `null` or absent: no API keys |
+/// | `api_key_header` | `{"header_name", "verify_endpoint"}`: API keys checked by [`HttpApiKeyVerifier`](crate::HttpApiKeyVerifier); `null` or absent: no API keys |
 /// | `static_api_keys` | declared but never used by the package; only `null` or `[]` |
 ///
 /// An unknown field is [`ConfigError::UnknownField`] (the package ignores

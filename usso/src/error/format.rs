@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::AuthError;
 
 /// The JSON body of usso's error responses. Set with
-/// [`UssoAuth::with_error_format`]; defaults to [`ErrorFormat::Usso`].
+/// [`UssoAuth::with_error_format`](crate::UssoAuth::with_error_format); defaults to [`ErrorFormat::Usso`].
 ///
 /// The status code and the RFC 6750 `WWW-Authenticate` header are the same
 /// in every format; only the body changes.
