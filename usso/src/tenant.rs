@@ -1,8 +1,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::{HeaderMap, HeaderName};
 
 use crate::verify::Verifier;
@@ -170,12 +168,6 @@ pub(crate) struct TenantRouter {
     tenants: HashMap<String, Arc<Verifier>>,
 }
 
-#[derive(serde::Deserialize)]
-struct UnverifiedIssuer<'a> {
-    #[serde(borrow, default)]
-    iss: Option<std::borrow::Cow<'a, str>>,
-}
-
 impl TenantRouter {
     pub(crate) fn len(&self) -> usize {
         self.tenants.len()
@@ -197,23 +189,10 @@ impl TenantRouter {
             Selector::Issuer => {
                 // Only used to pick which keys to try; the chosen tenant's
                 // verifier then requires this very `iss` after the signature.
-                let payload = token.split('.').nth(1).unwrap_or("");
-                if payload.len() > 64 * 1024 {
-                    return Err(AuthError::invalid("the token is too large"));
-                }
-                let json = URL_SAFE_NO_PAD
-                    .decode(payload)
-                    .map_err(|_| AuthError::invalid("the payload is not valid base64url"))?;
-                let claims: UnverifiedIssuer<'_> = serde_json::from_slice(&json).map_err(|e| {
-                    AuthError::invalid(if e.is_data() {
-                        "claim `iss` must be a string"
-                    } else {
-                        "the claims are not valid JSON"
-                    })
-                })?;
-                let iss = claims.iss.ok_or(AuthError::InvalidIssuer)?;
+                let iss =
+                    crate::verify::unverified_issuer(token)?.ok_or(AuthError::InvalidIssuer)?;
                 self.tenants
-                    .get(iss.as_ref())
+                    .get(iss.as_str())
                     .ok_or(AuthError::InvalidIssuer)
             }
         }

@@ -148,12 +148,9 @@ fn authorize<C: Claims, P: Policy>(claims: &C, auth: &UssoAuth) -> Result<(), Au
         .map_err(|e| AuthRejection::new(e, auth))
 }
 
-impl<S, C, P> FromRequestParts<S> for Authorized<C, P>
+impl<S: Send + Sync, C: Claims, P: Policy> FromRequestParts<S> for Authorized<C, P>
 where
-    S: Send + Sync,
     UssoAuth: FromRef<S>,
-    C: Claims,
-    P: Policy,
 {
     type Rejection = AuthRejection;
 
@@ -164,19 +161,13 @@ where
     }
 }
 
-impl<S, C, P> OptionalFromRequestParts<S> for Authorized<C, P>
+impl<S: Send + Sync, C: Claims, P: Policy> OptionalFromRequestParts<S> for Authorized<C, P>
 where
-    S: Send + Sync,
     UssoAuth: FromRef<S>,
-    C: Claims,
-    P: Policy,
 {
     type Rejection = AuthRejection;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &S,
-    ) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Maybe<Self> {
         match verified::<C, S>(parts, state).await {
             Ok((claims, auth)) => {
                 authorize::<C, P>(&claims, &auth)?;
@@ -188,11 +179,13 @@ where
     }
 }
 
+/// What an optional extractor answers: `None` only for "no token at all".
+type Maybe<T> = Result<Option<T>, AuthRejection>;
+
 /// `user: UserData` in a handler: any valid token (the Python SDK's
 /// `user: UserData = Depends(authenticator)`).
-impl<S> FromRequestParts<S> for UserData
+impl<S: Send + Sync> FromRequestParts<S> for UserData
 where
-    S: Send + Sync,
     UssoAuth: FromRef<S>,
 {
     type Rejection = AuthRejection;
@@ -205,21 +198,32 @@ where
 }
 
 /// `user: Option<UserData>`: `None` without a token, 401 with a bad one.
-impl<S> OptionalFromRequestParts<S> for UserData
+impl<S: Send + Sync> OptionalFromRequestParts<S> for UserData
 where
-    S: Send + Sync,
     UssoAuth: FromRef<S>,
 {
     type Rejection = AuthRejection;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &S,
-    ) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Maybe<Self> {
         <Authorized<Self, Authenticated> as OptionalFromRequestParts<S>>::from_request_parts(
             parts, state,
         )
         .await
         .map(|found| found.map(Authorized::into_inner))
+    }
+}
+
+/// `ws: Workspace` in a handler: the workspace of a valid token, or a 403
+/// `workspace_required` (the workspace helpers take it).
+impl<S: Send + Sync> FromRequestParts<S> for crate::Workspace
+where
+    UssoAuth: FromRef<S>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let (claims, auth) = verified::<UserData, S>(parts, state).await?;
+        Self::from_claims(&claims)
+            .ok_or_else(|| AuthRejection::new(AuthError::WorkspaceRequired, &auth))
     }
 }

@@ -22,14 +22,3 @@ mod response;
 pub use extract::Authorized;
 pub use layer::{UssoLayer, UssoService};
 pub use response::{AuthRejection, ErrorHandler};
-
-/// Verifies the request into [`UserData`](crate::UserData), sharing the result.
-pub(crate) async fn verified_user<S>(
-    parts: &mut http::request::Parts,
-    state: &S,
-) -> Result<(crate::UserData, crate::UssoAuth), AuthRejection>
-where
-    crate::UssoAuth: axum_core::extract::FromRef<S>,
-{
-    extract::verified::<crate::UserData, S>(parts, state).await
-}

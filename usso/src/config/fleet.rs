@@ -936,12 +936,6 @@ pub(crate) struct Fleet {
     in_order: Vec<Arc<Verifier>>,
 }
 
-#[derive(serde::Deserialize)]
-struct UnverifiedIssuer<'a> {
-    #[serde(borrow, default)]
-    iss: Option<std::borrow::Cow<'a, str>>,
-}
-
 impl Fleet {
     pub(crate) fn len(&self) -> usize {
         self.in_order.len() + self.by_issuer.values().map(Vec::len).sum::<usize>()
@@ -951,20 +945,8 @@ impl Fleet {
         // The unverified `iss` only picks which configs may vouch for the
         // token; each of them then requires that very `iss` after the
         // signature check.
-        let payload = token.split('.').nth(1).unwrap_or("");
-        if payload.len() > 64 * 1024 {
-            return Err(AuthError::invalid("the token is too large"));
-        }
-        let json = URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|_| AuthError::invalid("the payload is not valid base64url"))?;
-        let claims: UnverifiedIssuer<'_> = serde_json::from_slice(&json)
-            .map_err(|e| AuthError::invalid(format!("invalid claims: {e}")))?;
-        let candidates = match claims
-            .iss
-            .as_deref()
-            .and_then(|iss| self.by_issuer.get(iss))
-        {
+        let iss = crate::verify::unverified_issuer(token)?;
+        let candidates = match iss.as_deref().and_then(|iss| self.by_issuer.get(iss)) {
             Some(bound) => bound,
             None if self.in_order.is_empty() => return Err(AuthError::InvalidIssuer),
             None => &self.in_order,

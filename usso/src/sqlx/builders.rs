@@ -225,11 +225,10 @@ impl<'a, DB: Backend, T: WorkspaceTable> Select<'a, DB, T> {
         T: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
         for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     {
-        let Sql { text, args, .. } = self.finish()?;
-        let args = DB::shorten_arguments(args);
-        Ok(::sqlx::query_as_with::<DB, T, _>(&text, args)
-            .fetch_optional(executor)
-            .await?)
+        // The first row is all that is asked for: the database stops there.
+        let mut first = self;
+        first.limit = Some(1);
+        Ok(first.fetch_all(executor).await?.into_iter().next())
     }
 }
 

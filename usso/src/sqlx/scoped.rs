@@ -54,9 +54,8 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
     }
 
     /// `SELECT <columns> FROM <table> WHERE <workspace> = ?`: the workspace's rows.
-    pub fn select<'a, DB>(&self) -> Select<'a, DB, T>
+    pub fn select<'a, DB: Database>(&self) -> Select<'a, DB, T>
     where
-        DB: Database,
         String: Encode<'a, DB> + Type<DB>,
     {
         let mut q = Sql::new(format!("SELECT {} FROM {}", columns::<T>(), T::TABLE));
@@ -71,9 +70,8 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
     }
 
     /// The row with primary key `id`, if it is in the workspace.
-    pub fn get<'a, DB, Id>(&self, id: Id) -> Select<'a, DB, T>
+    pub fn get<'a, DB: Database, Id>(&self, id: Id) -> Select<'a, DB, T>
     where
-        DB: Database,
         String: Encode<'a, DB> + Type<DB>,
         Id: 'a + Encode<'a, DB> + Type<DB>,
     {
@@ -81,9 +79,8 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
     }
 
     /// `INSERT INTO <table>`, stamped with the workspace and `created_by`.
-    pub fn insert<'a, DB>(&self) -> Insert<'a, DB, T>
+    pub fn insert<'a, DB: Database>(&self) -> Insert<'a, DB, T>
     where
-        DB: Database,
         String: Encode<'a, DB> + Type<DB>,
     {
         let mut insert = Insert {
@@ -107,9 +104,8 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
 
     /// `UPDATE <table> SET …`: add columns with [`Update::set`], then choose
     /// the rows with [`Update::by_id`] or [`Update::in_workspace`].
-    pub fn update<'a, DB>(&self) -> Update<'a, DB, T>
+    pub fn update<'a, DB: Database>(&self) -> Update<'a, DB, T>
     where
-        DB: Database,
         String: Encode<'a, DB> + Type<DB>,
     {
         Update {
@@ -120,20 +116,9 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
         }
     }
 
-    /// `DELETE` of the row with primary key `id`, if it is in the workspace.
-    pub fn delete<'a, DB, Id>(&self, id: Id) -> Write<'a, DB, T>
-    where
-        DB: Database,
-        String: Encode<'a, DB> + Type<DB>,
-        Id: 'a + Encode<'a, DB> + Type<DB>,
-    {
-        self.delete_where().and_eq(T::ID_COLUMN, id)
-    }
-
     /// `DELETE` of the workspace's rows; narrow it with `and_eq` or the scope filters.
-    pub fn delete_where<'a, DB>(&self) -> Write<'a, DB, T>
+    pub fn delete_where<'a, DB: Database>(&self) -> Write<'a, DB, T>
     where
-        DB: Database,
         String: Encode<'a, DB> + Type<DB>,
     {
         let mut q = Sql::new(format!("DELETE FROM {}", T::TABLE));
@@ -142,6 +127,15 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
             q,
             table: PhantomData,
         }
+    }
+
+    /// `DELETE` of the row with primary key `id`, if it is in the workspace.
+    pub fn delete<'a, DB: Database, Id>(&self, id: Id) -> Write<'a, DB, T>
+    where
+        String: Encode<'a, DB> + Type<DB>,
+        Id: 'a + Encode<'a, DB> + Type<DB>,
+    {
+        self.delete_where().and_eq(T::ID_COLUMN, id)
     }
 
     /// For a hand-written [`QueryBuilder`] (a join, an aggregate): pushes
@@ -159,12 +153,11 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
     /// Project::scoped(&ws).push_workspace_condition(&mut qb);
     /// assert_eq!(qb.sql(), "SELECT COUNT(*) FROM projects WHERE projects.workspace_id = ?");
     /// ```
-    pub fn push_workspace_condition<'q, 'a, DB>(
+    pub fn push_workspace_condition<'q, 'a, DB: Database>(
         &self,
         qb: &'q mut QueryBuilder<'a, DB>,
     ) -> &'q mut QueryBuilder<'a, DB>
     where
-        DB: Database,
         String: Encode<'a, DB> + Type<DB>,
     {
         qb.push(format_args!("{}.{} = ", T::TABLE, T::WORKSPACE_COLUMN))
@@ -192,13 +185,12 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
     /// # Errors
     /// [`ScopedError::UnknownFilterKey`] or [`ScopedError::GlobFilterValue`],
     /// before anything is pushed.
-    pub fn push_scope_filters<'a, DB>(
+    pub fn push_scope_filters<'a, DB: Database>(
         &self,
         qb: &mut QueryBuilder<'a, DB>,
         filters: &[FilterMap],
     ) -> Result<(), ScopedError>
     where
-        DB: Database,
         String: Encode<'a, DB> + Type<DB>,
     {
         if filters.is_empty() {

@@ -293,3 +293,30 @@ pub(crate) fn validate(
     }
     Ok(())
 }
+
+#[derive(Deserialize)]
+struct UnverifiedIssuer<'a> {
+    #[serde(borrow, default)]
+    iss: Option<Cow<'a, str>>,
+}
+
+/// The `iss` of a token **not yet verified**: only ever used to pick which
+/// keys may verify it (multi-tenant, fleet configs), whose verifier then
+/// requires this very `iss` after the signature check.
+pub(crate) fn unverified_issuer(token: &str) -> Result<Option<String>, AuthError> {
+    let payload = token.split('.').nth(1).unwrap_or("");
+    if payload.len() > 64 * 1024 {
+        return Err(AuthError::invalid("the token is too large"));
+    }
+    let json = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| AuthError::invalid("the payload is not valid base64url"))?;
+    let claims: UnverifiedIssuer<'_> = serde_json::from_slice(&json).map_err(|e| {
+        AuthError::invalid(if e.is_data() {
+            "claim `iss` must be a string"
+        } else {
+            "the claims are not valid JSON"
+        })
+    })?;
+    Ok(claims.iss.map(Cow::into_owned))
+}

@@ -78,27 +78,3 @@ pub trait WorkspaceClaims: Claims {}
 // user's `impl` suggestion instead of listing usso's own impls.
 #[diagnostic::do_not_recommend]
 impl WorkspaceClaims for UserData {}
-
-#[cfg(feature = "axum")]
-mod extract {
-    use axum_core::extract::{FromRef, FromRequestParts};
-    use http::request::Parts;
-
-    use super::Workspace;
-    use crate::axum::AuthRejection;
-    use crate::{AuthError, UssoAuth};
-
-    impl<S> FromRequestParts<S> for Workspace
-    where
-        S: Send + Sync,
-        UssoAuth: FromRef<S>,
-    {
-        type Rejection = AuthRejection;
-
-        async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-            let (claims, auth) = crate::axum::verified_user(parts, state).await?;
-            Self::from_claims(&claims)
-                .ok_or_else(|| AuthRejection::new(AuthError::WorkspaceRequired, &auth))
-        }
-    }
-}
