@@ -21,6 +21,10 @@
 #[path = "support/startup.rs"]
 pub mod startup;
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/demo.rs"]
+pub mod demo;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -297,42 +301,6 @@ pub struct Trust {
     pub audiences: Vec<String>,
 }
 
-/// How long a client may take to send its request headers.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a request, body included, may take once its headers are in:
-/// past it the answer is `408 Request Timeout`.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Serves `router` on `listener` with both timeouts. `axum::serve` sets
-/// neither, so one client holding a valid token could keep a connection
-/// (and a task) forever: a header sent a byte a minute, or a
-/// `Content-Length: 1000000000` with one byte of body.
-async fn serve(listener: tokio::net::TcpListener, router: Router) {
-    use hyper_util::rt::{TokioIo, TokioTimer};
-    use hyper_util::service::TowerToHyperService;
-    use tower_http::timeout::TimeoutLayer;
-
-    let router = router.layer(TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        REQUEST_TIMEOUT,
-    ));
-    loop {
-        // Out of file descriptors, say: wait instead of spinning.
-        let Ok((stream, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            continue;
-        };
-        let service = TowerToHyperService::new(router.clone());
-        tokio::spawn(async move {
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
-}
-
 /// The variables of a Python usso fleet's env, or usso's own, any of which
 /// switches the demo to the environment's identity server.
 const ENV_VARS: [&str; 4] = [
@@ -465,10 +433,7 @@ pub async fn start_with(
         )
         .await?;
     }
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
-    let router = app(auth, db);
-    let server = tokio::spawn(serve(listener, router));
+    let (addr, server) = demo::serve(addr, app(auth, db)).await?;
     let r = |method, path: &str, persona, cookie, body, expect| DemoRequest {
         method,
         path: path.to_owned(),

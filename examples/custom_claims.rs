@@ -18,9 +18,14 @@
 #[path = "support/startup.rs"]
 mod startup;
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/demo.rs"]
+mod demo;
+
+pub use demo::Try;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -98,50 +103,23 @@ pub fn app(auth: UssoAuth) -> Router {
         .with_state(auth)
 }
 
-/// A request the demo prints as a `curl` line: method, path, persona whose
-/// token is sent, and the status it returns.
-pub type Try = (&'static str, &'static str, Option<&'static str>, u16);
-
 /// The printed requests, in order.
 pub const TRIES: &[Try] = &[
-    ("GET", "/company", Some("pro"), 200),
-    ("GET", "/company", None, 401),
-    ("GET", "/reports", Some("pro"), 200),
-    ("GET", "/reports", Some("free"), 403),
+    Try::new("GET", "/company", Some("pro"), 200),
+    Try::new("GET", "/company", None, 401),
+    Try::new("GET", "/reports", Some("pro"), 200),
+    Try::new("GET", "/reports", Some("free"), 403),
     // `company_id` is a number in this token: the claims don't validate.
-    ("GET", "/company", Some("malformed"), 401),
+    Try::new("GET", "/company", Some("malformed"), 401),
 ];
 
-/// The `curl` line for a request.
-pub fn curl(addr: SocketAddr, (method, path, persona, expect): Try) -> String {
-    let mut line = format!("curl -s -w ' %{{http_code}}\\n' -X {method} http://{addr}{path}");
-    if let Some(persona) = persona {
-        let var = format!("{}_TOKEN", persona.to_uppercase());
-        line.push_str(&format!(" -H \"Authorization: Bearer ${var}\""));
-    }
-    format!("{line}    # {expect}")
-}
-
 /// The running demo.
-#[derive(Debug)]
-pub struct Demo {
-    /// Where the API listens.
-    pub addr: SocketAddr,
-    /// Persona (`pro`, `free`, `malformed`) → token.
-    pub tokens: BTreeMap<&'static str, String>,
-    /// The embedded issuer, kept alive.
-    pub issuer: TestIssuer,
-    /// The authenticator the API uses.
-    pub auth: UssoAuth,
-    /// The server task.
-    pub server: tokio::task::JoinHandle<()>,
-}
+pub type Demo = demo::Demo<TestIssuer>;
 
 /// Starts an embedded issuer and the API on `addr`.
 pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>> {
     let issuer = TestIssuer::builder().audience("billing-api").start().await;
-    let auth = UssoAuth::new(issuer.config_builder().build()?)?;
-    let day = Duration::from_secs(24 * 3600);
+    let auth = issuer.auth();
     let customer = |tier: &str| {
         issuer
             .token()
@@ -149,7 +127,7 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
             .scopes(["read:reports"])
             .claim("company_id", "company_acme")
             .claim("subscription_tier", tier)
-            .expires_in(day)
+            .expires_in(demo::DAY)
     };
     let mut tokens = BTreeMap::new();
     tokens.insert(
@@ -160,46 +138,20 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
     );
     tokens.insert("free", customer("free").mint());
     tokens.insert("malformed", customer("pro").claim("company_id", 42).mint());
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
-    let router = app(auth.clone());
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    Ok(Demo {
-        addr,
-        tokens,
-        issuer,
-        auth,
-        server,
-    })
+    Ok(Demo::start(addr, app(auth), tokens, issuer).await?)
 }
 
 #[allow(dead_code)]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let addr = match startup::addr_or_exit("127.0.0.1:8003") {
-        Ok(addr) => addr,
-        Err(code) => return code,
-    };
-    startup::exit(run(addr).await, addr)
+    startup::main("127.0.0.1:8003", run).await
 }
 
 #[allow(dead_code)]
 async fn run(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     let demo = start(addr).await?;
     println!("== verify_token_as::<CustomUserData>() on the pro customer's token");
-    verify_custom(&demo.auth, &demo.tokens["pro"]).await?;
-    println!("\ncustom-claims API listening on http://{}", demo.addr);
-    println!("\nTokens (valid 24 h):");
-    for (name, token) in &demo.tokens {
-        println!("export {}_TOKEN={token}", name.to_uppercase());
-    }
-    println!("\nTry it (each line prints the status shown after #):");
-    for try_ in TRIES {
-        println!("{}", curl(demo.addr, *try_));
-    }
-    println!("\nCtrl-C to stop.");
-    tokio::signal::ctrl_c().await?;
+    verify_custom(&demo.issuer.auth(), &demo.tokens["pro"]).await?;
+    demo.show("custom-claims API", TRIES).await?;
     Ok(())
 }

@@ -29,9 +29,14 @@
 #[path = "support/startup.rs"]
 mod startup;
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/demo.rs"]
+mod demo;
+
+pub use demo::Try;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum::http::header::{HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
@@ -92,79 +97,36 @@ pub fn app(auth: UssoAuth) -> Router {
         .with_state(auth.on_error(error_response))
 }
 
-/// A request the demo prints as a `curl` line: method, path, persona whose
-/// token is sent, the status it returns, and the `error` of its body.
-pub type Try = (
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    u16,
-    Option<&'static str>,
-);
-
 /// The printed requests, in order.
 pub const TRIES: &[Try] = &[
-    ("GET", "/me", Some("reader"), 200, None),
-    ("GET", "/me", None, 401, Some("Not authenticated")),
-    ("GET", "/me", Some("expired"), 401, Some("Token expired")),
-    ("GET", "/me", Some("tampered"), 401, Some("Invalid token")),
-    (
-        "GET",
-        "/me",
-        Some("other_audience"),
-        401,
-        Some("Invalid token"),
-    ),
-    (
-        "POST",
-        "/posts",
-        Some("reader"),
-        403,
-        Some("Insufficient permissions"),
-    ),
-    ("POST", "/posts", Some("writer"), 200, None),
+    Try::new("GET", "/me", Some("reader"), 200),
+    Try::new("GET", "/me", None, 401).says("Not authenticated"),
+    Try::new("GET", "/me", Some("expired"), 401).says("Token expired"),
+    Try::new("GET", "/me", Some("tampered"), 401).says("Invalid token"),
+    Try::new("GET", "/me", Some("other_audience"), 401).says("Invalid token"),
+    Try::new("POST", "/posts", Some("reader"), 403).says("Insufficient permissions"),
+    Try::new("POST", "/posts", Some("writer"), 200),
 ];
 
-/// The `curl` line for a request.
-pub fn curl(addr: SocketAddr, (method, path, persona, expect, _): Try) -> String {
-    let mut line = format!("curl -s -w ' %{{http_code}}\\n' -X {method} http://{addr}{path}");
-    if let Some(persona) = persona {
-        let var = format!("{}_TOKEN", persona.to_uppercase());
-        line.push_str(&format!(" -H \"Authorization: Bearer ${var}\""));
-    }
-    format!("{line}    # {expect}")
-}
-
 /// The running demo.
-#[derive(Debug)]
-pub struct Demo {
-    /// Where the API listens.
-    pub addr: SocketAddr,
-    /// Persona → token.
-    pub tokens: BTreeMap<&'static str, String>,
-    /// The embedded issuer, kept alive.
-    pub issuer: TestIssuer,
-    /// The server task.
-    pub server: tokio::task::JoinHandle<()>,
-}
+pub type Demo = demo::Demo<TestIssuer>;
 
 /// Starts an embedded issuer and the API on `addr`.
 pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>> {
     let issuer = TestIssuer::builder().audience("your-app").start().await;
-    let auth = UssoAuth::new(issuer.config_builder().build()?)?;
-    let day = Duration::from_secs(24 * 3600);
+    let auth = issuer.auth();
     let mut tokens = BTreeMap::new();
     let reader = issuer
         .token()
         .sub("user:rita")
         .scopes(["read:posts"])
-        .expires_in(day);
+        .expires_in(demo::DAY);
     tokens.insert("reader", reader.mint());
     let writer = issuer
         .token()
         .sub("user:will")
         .scopes(["write:posts"])
-        .expires_in(day);
+        .expires_in(demo::DAY);
     tokens.insert("writer", writer.mint());
     tokens.insert("expired", issuer.token().expired().mint());
     tokens.insert(
@@ -172,51 +134,26 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
         issuer
             .token()
             .audience("another-app")
-            .expires_in(day)
+            .expires_in(demo::DAY)
             .mint(),
     );
     // A valid token with the first character of its signature changed.
-    let valid = issuer.token().expires_in(day).mint();
+    let valid = issuer.token().expires_in(demo::DAY).mint();
     let (signed, signature) = valid.rsplit_once('.').ok_or("a JWT has dots")?;
     let flipped = if signature.starts_with('A') { 'B' } else { 'A' };
     tokens.insert("tampered", format!("{signed}.{flipped}{}", &signature[1..]));
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
-    let router = app(auth);
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    Ok(Demo {
-        addr,
-        tokens,
-        issuer,
-        server,
-    })
+    Ok(Demo::start(addr, app(auth), tokens, issuer).await?)
 }
 
 #[allow(dead_code)]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let addr = match startup::addr_or_exit("127.0.0.1:8005") {
-        Ok(addr) => addr,
-        Err(code) => return code,
-    };
-    startup::exit(run(addr).await, addr)
-}
-
-#[allow(dead_code)]
-async fn run(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
-    let demo = start(addr).await?;
-    println!("error-handling demo listening on http://{}", demo.addr);
-    println!("\nTokens:");
-    for (name, token) in &demo.tokens {
-        println!("export {}_TOKEN={token}", name.to_uppercase());
-    }
-    println!("\nTry it (each line prints the body and the status shown after #):");
-    for try_ in TRIES {
-        println!("{}", curl(demo.addr, *try_));
-    }
-    println!("\nCtrl-C to stop.");
-    tokio::signal::ctrl_c().await?;
-    Ok(())
+    startup::main("127.0.0.1:8005", |addr| async move {
+        start(addr)
+            .await?
+            .show("error-handling demo", TRIES)
+            .await?;
+        Ok(())
+    })
+    .await
 }

@@ -22,9 +22,14 @@
 #[path = "support/startup.rs"]
 mod startup;
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/demo.rs"]
+mod demo;
+
+pub use demo::Try;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -81,104 +86,51 @@ pub fn app(auth: UssoAuth) -> Router {
     Router::new().nest("/api", api).merge(public)
 }
 
-/// A request the demo prints as a `curl` line: method, path, persona whose
-/// token is sent, and the status it returns.
-pub type Try = (&'static str, &'static str, Option<&'static str>, u16);
-
 /// The printed requests, in order.
 pub const TRIES: &[Try] = &[
-    ("GET", "/", None, 200),
-    ("GET", "/", Some("editor"), 200),
-    ("GET", "/", Some("expired"), 401),
-    ("GET", "/api/me", None, 401),
-    ("GET", "/api/me", Some("viewer"), 200),
-    ("POST", "/api/posts", Some("viewer"), 403),
-    ("POST", "/api/posts", Some("editor"), 201),
-    ("GET", "/api/data", Some("viewer"), 403),
-    ("GET", "/api/data", Some("editor"), 200),
+    Try::new("GET", "/", None, 200),
+    Try::new("GET", "/", Some("editor"), 200),
+    Try::new("GET", "/", Some("expired"), 401),
+    Try::new("GET", "/api/me", None, 401),
+    Try::new("GET", "/api/me", Some("viewer"), 200),
+    Try::new("POST", "/api/posts", Some("viewer"), 403),
+    Try::new("POST", "/api/posts", Some("editor"), 201),
+    Try::new("GET", "/api/data", Some("viewer"), 403),
+    Try::new("GET", "/api/data", Some("editor"), 200),
 ];
 
-/// The `curl` line for a request.
-pub fn curl(addr: SocketAddr, (method, path, persona, expect): Try) -> String {
-    let mut line = format!("curl -s -w ' %{{http_code}}\\n' -X {method} http://{addr}{path}");
-    if let Some(persona) = persona {
-        let var = format!("{}_TOKEN", persona.to_uppercase());
-        line.push_str(&format!(" -H \"Authorization: Bearer ${var}\""));
-    }
-    format!("{line}    # {expect}")
-}
-
 /// The running demo.
-#[derive(Debug)]
-pub struct Demo {
-    /// Where the site listens.
-    pub addr: SocketAddr,
-    /// Persona (`editor`, `viewer`, `expired`) → token.
-    pub tokens: BTreeMap<&'static str, String>,
-    /// The embedded issuer, kept alive.
-    pub issuer: TestIssuer,
-    /// The server task.
-    pub server: tokio::task::JoinHandle<()>,
-}
+pub type Demo = demo::Demo<TestIssuer>;
 
 /// Starts an embedded issuer and the site on `addr`.
 pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>> {
     let issuer = TestIssuer::builder().audience("your-app").start().await;
-    let auth = UssoAuth::new(issuer.config_builder().build()?)?;
-    let day = Duration::from_secs(24 * 3600);
+    let auth = issuer.auth();
     let mut tokens = BTreeMap::new();
     let editor = issuer
         .token()
         .sub("user:erin")
         .roles(["editor"])
         .scopes(["write:posts", "read:data"])
-        .expires_in(day);
+        .expires_in(demo::DAY);
     tokens.insert("editor", editor.mint());
     let viewer = issuer
         .token()
         .sub("user:victor")
         .roles(["viewer"])
         .scopes(["read:posts"])
-        .expires_in(day);
+        .expires_in(demo::DAY);
     tokens.insert("viewer", viewer.mint());
     tokens.insert("expired", issuer.token().sub("user:old").expired().mint());
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
-    let router = app(auth);
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    Ok(Demo {
-        addr,
-        tokens,
-        issuer,
-        server,
-    })
+    Ok(Demo::start(addr, app(auth), tokens, issuer).await?)
 }
 
 #[allow(dead_code)]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let addr = match startup::addr_or_exit("127.0.0.1:8004") {
-        Ok(addr) => addr,
-        Err(code) => return code,
-    };
-    startup::exit(run(addr).await, addr)
-}
-
-#[allow(dead_code)]
-async fn run(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
-    let demo = start(addr).await?;
-    println!("middleware demo listening on http://{}", demo.addr);
-    println!("\nTokens (valid 24 h, except EXPIRED_TOKEN):");
-    for (name, token) in &demo.tokens {
-        println!("export {}_TOKEN={token}", name.to_uppercase());
-    }
-    println!("\nTry it (each line prints the status shown after #):");
-    for try_ in TRIES {
-        println!("{}", curl(demo.addr, *try_));
-    }
-    println!("\nCtrl-C to stop.");
-    tokio::signal::ctrl_c().await?;
-    Ok(())
+    startup::main("127.0.0.1:8004", |addr| async move {
+        start(addr).await?.show("middleware demo", TRIES).await?;
+        Ok(())
+    })
+    .await
 }

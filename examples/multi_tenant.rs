@@ -21,6 +21,12 @@
 #[path = "support/startup.rs"]
 mod startup;
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/demo.rs"]
+mod demo;
+
+pub use demo::Try;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
@@ -63,56 +69,23 @@ pub fn by_issuer(tenant1: &TestIssuer, tenant2: &TestIssuer) -> Result<UssoAuth,
         .build()
 }
 
-/// A request the demo prints as a `curl` line: method, path, persona whose
-/// token is sent, an `X-Tenant-ID` value, and the status it returns.
-pub type Try = (
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    Option<&'static str>,
-    u16,
-);
-
 /// The printed requests, in order.
 pub const TRIES: &[Try] = &[
-    ("GET", "/data", Some("tenant1"), Some("tenant1"), 200),
-    ("GET", "/data", Some("tenant2"), Some("tenant2"), 200),
+    Try::new("GET", "/data", Some("tenant1"), 200).header("X-Tenant-ID", "tenant1"),
+    Try::new("GET", "/data", Some("tenant2"), 200).header("X-Tenant-ID", "tenant2"),
     // tenant2 does not trust tenant1's keys.
-    ("GET", "/data", Some("tenant1"), Some("tenant2"), 401),
+    Try::new("GET", "/data", Some("tenant1"), 401).header("X-Tenant-ID", "tenant2"),
     // No (or an unknown) tenant header: the Python SDK docs' "Invalid tenant", a 400.
-    ("GET", "/data", Some("tenant1"), None, 400),
-    ("GET", "/data", Some("tenant1"), Some("tenant3"), 400),
-    ("GET", "/by-issuer/data", Some("tenant1"), None, 200),
-    ("GET", "/by-issuer/data", Some("tenant2"), None, 200),
+    Try::new("GET", "/data", Some("tenant1"), 400),
+    Try::new("GET", "/data", Some("tenant1"), 400).header("X-Tenant-ID", "tenant3"),
+    Try::new("GET", "/by-issuer/data", Some("tenant1"), 200),
+    Try::new("GET", "/by-issuer/data", Some("tenant2"), 200),
     // Signed by an issuer that is not a tenant.
-    ("GET", "/by-issuer/data", Some("outsider"), None, 401),
+    Try::new("GET", "/by-issuer/data", Some("outsider"), 401),
 ];
 
-/// The `curl` line for a request.
-pub fn curl(addr: SocketAddr, (method, path, persona, tenant, expect): Try) -> String {
-    let mut line = format!("curl -s -w ' %{{http_code}}\\n' -X {method} http://{addr}{path}");
-    if let Some(tenant) = tenant {
-        line.push_str(&format!(" -H 'X-Tenant-ID: {tenant}'"));
-    }
-    if let Some(persona) = persona {
-        let var = format!("{}_TOKEN", persona.to_uppercase());
-        line.push_str(&format!(" -H \"Authorization: Bearer ${var}\""));
-    }
-    format!("{line}    # {expect}")
-}
-
 /// The running demo.
-#[derive(Debug)]
-pub struct Demo {
-    /// Where the API listens.
-    pub addr: SocketAddr,
-    /// Persona (`tenant1`, `tenant2`, `outsider`) → token.
-    pub tokens: BTreeMap<&'static str, String>,
-    /// The two tenants' issuers and an outsider's, kept alive.
-    pub issuers: [TestIssuer; 3],
-    /// The server task.
-    pub server: tokio::task::JoinHandle<()>,
-}
+pub type Demo = demo::Demo<[TestIssuer; 3]>;
 
 /// Starts both issuers and the API on `addr`.
 pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>> {
@@ -131,53 +104,29 @@ pub async fn start(addr: SocketAddr) -> Result<Demo, Box<dyn std::error::Error>>
             .token()
             .sub(format!("user:{name}-alice"))
             .tenant(name)
-            .expires_in(std::time::Duration::from_secs(24 * 3600))
+            .expires_in(demo::DAY)
             .mint();
         tokens.insert(name, token);
     }
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    Ok(Demo {
-        addr,
-        tokens,
-        issuers: [tenant1, tenant2, outsider],
-        server,
-    })
+    Ok(Demo::start(addr, router, tokens, [tenant1, tenant2, outsider]).await?)
 }
 
 #[allow(dead_code)]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let addr = match startup::addr_or_exit("127.0.0.1:8002") {
-        Ok(addr) => addr,
-        Err(code) => return code,
-    };
-    startup::exit(run(addr).await, addr)
+    startup::main("127.0.0.1:8002", run).await
 }
 
 #[allow(dead_code)]
 async fn run(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     let demo = start(addr).await?;
-    println!("multi-tenant API listening on http://{}", demo.addr);
-    for issuer in &demo.issuers[..2] {
+    for issuer in &demo.issuer[..2] {
         println!(
-            "  tenant issuer {} (audience {})",
+            "tenant issuer {} (audience {})",
             issuer.issuer(),
             issuer.audience()
         );
     }
-    println!("\nTokens (valid 24 h):");
-    for (name, token) in &demo.tokens {
-        println!("export {}_TOKEN={token}", name.to_uppercase());
-    }
-    println!("\nTry it (each line prints the status shown after #):");
-    for try_ in TRIES {
-        println!("{}", curl(demo.addr, *try_));
-    }
-    println!("\nCtrl-C to stop.");
-    tokio::signal::ctrl_c().await?;
+    demo.show("multi-tenant API", TRIES).await?;
     Ok(())
 }

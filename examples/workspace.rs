@@ -24,6 +24,10 @@
 #[path = "support/startup.rs"]
 mod startup;
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/demo.rs"]
+mod demo;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -337,8 +341,7 @@ async fn run(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
         (issuer.auth(), Some(issuer))
     };
     let router = app(auth, memory_db().await?).await?;
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
+    let (addr, server) = demo::serve(addr, router).await?;
     println!("workspace demo listening on http://{addr}");
     if let Some(issuer) = &issuer {
         println!("\nTokens (valid 24 h):");
@@ -351,9 +354,7 @@ async fn run(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!("\nCtrl-C to stop.");
-    let server = axum::serve(listener, router).with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    });
-    server.await?;
+    tokio::signal::ctrl_c().await?;
+    server.abort();
     Ok(())
 }

@@ -224,7 +224,7 @@ async fn slow_clients_cannot_hold_a_connection() {
     slow.write_all(b"GET /me HTTP/1.1\r\nHost: demo\r\n")
         .await
         .unwrap();
-    let closed = read_until_closed(&mut slow, complete::HEADER_TIMEOUT + margin).await;
+    let closed = read_until_closed(&mut slow, complete::demo::HEADER_TIMEOUT + margin).await;
     assert!(closed.is_some(), "a half-sent header held the connection");
     // A valid token, a huge Content-Length and one byte of body: 408.
     let mut stalled = tokio::net::TcpStream::connect(demo.addr).await.unwrap();
@@ -234,7 +234,7 @@ async fn slow_clients_cannot_hold_a_connection() {
         demo.tokens["editor_a"]
     );
     stalled.write_all(request.as_bytes()).await.unwrap();
-    let answer = read_until_closed(&mut stalled, complete::REQUEST_TIMEOUT + margin)
+    let answer = read_until_closed(&mut stalled, complete::demo::REQUEST_TIMEOUT + margin)
         .await
         .expect("a stalled body held the connection");
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");

@@ -122,8 +122,16 @@ async fn quickstart_verifies_with_a_jwks_url_and_a_static_key() {
 async fn multi_tenant_every_printed_curl_line_gives_its_status() {
     let demo = multi_tenant::start(any_port()).await.unwrap();
     for try_ in multi_tenant::TRIES {
-        let (method, path, persona, tenant, expect) = *try_;
-        let line = multi_tenant::curl(demo.addr, *try_);
+        let multi_tenant::Try {
+            method,
+            path,
+            persona,
+            header,
+            expect,
+            ..
+        } = *try_;
+        let tenant = header.map(|(_, value)| value);
+        let line = try_.curl(demo.addr);
         assert!(
             line.starts_with("curl ") && line.ends_with(&format!("# {expect}")),
             "{line}"
@@ -155,8 +163,14 @@ async fn multi_tenant_every_printed_curl_line_gives_its_status() {
 async fn custom_claims_every_printed_curl_line_gives_its_status() {
     let demo = custom_claims::start(any_port()).await.unwrap();
     for try_ in custom_claims::TRIES {
-        let (method, path, persona, expect) = *try_;
-        let line = custom_claims::curl(demo.addr, *try_);
+        let custom_claims::Try {
+            method,
+            path,
+            persona,
+            expect,
+            ..
+        } = *try_;
+        let line = try_.curl(demo.addr);
         let url = format!("http://{}{path}", demo.addr);
         let (status, body) = send(method, &url, token(&demo.tokens, persona), &[]).await;
         assert_eq!(status, expect, "{line}: {body}");
@@ -192,7 +206,7 @@ async fn custom_claims_every_printed_curl_line_gives_its_status() {
     );
 
     // `verify_token_as::<CustomUserData>()` directly.
-    let user = custom_claims::verify_custom(&demo.auth, &demo.tokens["free"])
+    let user = custom_claims::verify_custom(&demo.issuer.auth(), &demo.tokens["free"])
         .await
         .unwrap();
     assert_eq!(user.company_id.as_deref(), Some("company_acme"));
@@ -210,8 +224,14 @@ async fn custom_claims_every_printed_curl_line_gives_its_status() {
 async fn middleware_every_printed_curl_line_gives_its_status() {
     let demo = middleware::start(any_port()).await.unwrap();
     for try_ in middleware::TRIES {
-        let (method, path, persona, expect) = *try_;
-        let line = middleware::curl(demo.addr, *try_);
+        let middleware::Try {
+            method,
+            path,
+            persona,
+            expect,
+            ..
+        } = *try_;
+        let line = try_.curl(demo.addr);
         let url = format!("http://{}{path}", demo.addr);
         let (status, body) = send(method, &url, token(&demo.tokens, persona), &[]).await;
         assert_eq!(status, expect, "{line}: {body}");
@@ -243,8 +263,15 @@ async fn middleware_every_printed_curl_line_gives_its_status() {
 async fn error_handling_every_printed_curl_line_gives_its_status_and_error() {
     let demo = error_handling::start(any_port()).await.unwrap();
     for try_ in error_handling::TRIES {
-        let (method, path, persona, expect, error) = *try_;
-        let line = error_handling::curl(demo.addr, *try_);
+        let error_handling::Try {
+            method,
+            path,
+            persona,
+            expect,
+            says: error,
+            ..
+        } = *try_;
+        let line = try_.curl(demo.addr);
         let url = format!("http://{}{path}", demo.addr);
         let mut request = reqwest::Client::new().request(method.parse().unwrap(), &url);
         if let Some(persona) = persona {

@@ -89,3 +89,16 @@ pub fn addr_or_exit(default: &str) -> Result<SocketAddr, ExitCode> {
         ExitCode::FAILURE
     })
 }
+
+/// An example's `main`: the address (`USSO_EXAMPLE_ADDR`, else `default`),
+/// then `run`, with any error printed once, as one line with a hint.
+pub async fn main<F, Fut>(default: &str, run: F) -> ExitCode
+where
+    F: FnOnce(SocketAddr) -> Fut,
+    Fut: std::future::Future<Output = Result<(), Box<dyn Error>>>,
+{
+    match addr_or_exit(default) {
+        Ok(addr) => exit(run(addr).await, addr),
+        Err(code) => code,
+    }
+}
