@@ -3,14 +3,15 @@
 //! libraries, the Python SDK's bugs, and what hostile-client passes found).
 //! SECURITY.md names the test behind each guarantee.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
+
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode};
 use axum::routing::get;
+use common::{Captured, b64, fixture, now};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -49,26 +50,6 @@ async fn with_token(app: &Router, token: &str) -> (StatusCode, Value) {
         Some(HeaderValue::from_str(&format!("Bearer {token}")).unwrap()),
     )
     .await
-}
-
-fn b64(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
 }
 
 #[tokio::test]
@@ -350,28 +331,15 @@ async fn token_data_never_reaches_the_jwks_server() {
     }
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn tokens_never_appear_in_logs() {
     let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = tracing::subscriber::set_default(captured.subscriber());
+    // `tracing` caches per call site whether anyone listens; a call site
+    // another test's thread reached while this subscriber was being
+    // installed may be cached as unheard. Recompute before the requests, so
+    // that the assertion below sees every event.
+    tracing::callsite::rebuild_interest_cache();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -392,7 +360,7 @@ fn tokens_never_appear_in_logs() {
             .await;
         vec![good, expired, unknown]
     });
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("usso"),
         "the test must capture usso's own events: {logs}"
@@ -613,7 +581,7 @@ fn a_hostile_kid_reaches_neither_the_body_nor_the_log_raw() {
         detail.contains("\\r\\nINFO usso: forged line\\u{1b}[2J\\u{7}\\u{0}\\u{202e}"),
         "{detail}"
     );
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("unknown_key"),
         "the rejection was not logged: {logs}"

@@ -11,12 +11,13 @@
 //! those must also show its difference at least once, so the list in
 //! `SECURITY.md` is exact, not padded.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Once;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{b64, now};
 use jsonwebtoken::{DecodingKey, Validation};
 use serde_json::{Value, json};
 use usso::testing::SigningKey;
@@ -69,17 +70,6 @@ const ALIAS: &str = "alg_ed25519_alias";
 const ISSUER: &str = "https://issuer.differential.test";
 const AUDIENCE: &str = "differential-api";
 const LEEWAY: u64 = 10;
-
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 fn jwt_alg(alg: Algorithm) -> jsonwebtoken::Algorithm {
     alg.as_str().parse().unwrap()

@@ -4,6 +4,9 @@
 //! servers on 127.0.0.1. Variables are passed as maps (`from_vars`): the
 //! process environment is shared by every test thread.
 
+mod common;
+
+use common::now;
 use std::collections::HashMap;
 
 use http::HeaderMap;
@@ -25,13 +28,6 @@ fn fleet(pairs: &[(&str, &str)]) -> Result<FleetConfig, ConfigError> {
 
 fn fleet_auth(pairs: &[(&str, &str)]) -> UssoAuth {
     fleet(pairs).unwrap().build().unwrap()
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 fn claims(iss: &str, aud: &str) -> Value {

@@ -1,6 +1,9 @@
 //! The verification core through `UssoAuth`: every algorithm, every
 //! rejection, and the RFC test vectors.
 
+mod common;
+
+use common::{b64, now};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -9,21 +12,6 @@ use usso::{Algorithm, AuthError, ConfigError, JwtConfig, Key, UserData, UssoAuth
 
 const ISS: &str = "https://sso.example.com";
 const AUD: &str = "my-api";
-
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 fn claims() -> Value {
     let now = now();
@@ -105,8 +93,12 @@ async fn hmac_algorithms_verify_with_an_explicit_secret() {
 async fn rsa_fixture_keys_of_2048_3072_and_4096_bits() {
     for bits in [2048, 3072, 4096] {
         for alg in [Algorithm::RS256, Algorithm::PS512] {
-            let key = SigningKey::from_pem(alg, &fixture(&format!("rsa{bits}.key.pem"))).unwrap();
-            let auth = auth_with(Key::pem(fixture(&format!("rsa{bits}.pub.pem"))), Some(alg));
+            let key =
+                SigningKey::from_pem(alg, &fixture_text(&format!("rsa{bits}.key.pem"))).unwrap();
+            let auth = auth_with(
+                Key::pem(fixture_text(&format!("rsa{bits}.pub.pem"))),
+                Some(alg),
+            );
             verify(&auth, &sign(&key, &claims()))
                 .await
                 .unwrap_or_else(|e| panic!("{bits} {alg}: {e}"));
@@ -116,12 +108,12 @@ async fn rsa_fixture_keys_of_2048_3072_and_4096_bits() {
 
 #[tokio::test]
 async fn pem_certificate_pkcs1_jwk_and_raw_ed25519_keys() {
-    let rsa = SigningKey::from_pem(Algorithm::RS256, &fixture("rsa2048.key.pem")).unwrap();
+    let rsa = SigningKey::from_pem(Algorithm::RS256, &fixture_text("rsa2048.key.pem")).unwrap();
     let token = sign(&rsa, &claims());
     for key in [
-        Key::pem(fixture("rsa2048.cert.pem")),
-        Key::pem(fixture("rsa2048.pkcs1.pub.pem")),
-        Key::parse(fixture("rsa2048.pub.pem")),
+        Key::pem(fixture_text("rsa2048.cert.pem")),
+        Key::pem(fixture_text("rsa2048.pkcs1.pub.pem")),
+        Key::parse(fixture_text("rsa2048.pub.pem")),
     ] {
         verify(&auth_with(key, None), &token).await.unwrap();
     }
@@ -133,7 +125,7 @@ async fn pem_certificate_pkcs1_jwk_and_raw_ed25519_keys() {
     .await
     .unwrap();
 
-    let ed = SigningKey::from_pem(Algorithm::EdDSA, &fixture("ed25519.key.pem")).unwrap();
+    let ed = SigningKey::from_pem(Algorithm::EdDSA, &fixture_text("ed25519.key.pem")).unwrap();
     let x = ed.jwk()["x"].as_str().unwrap().to_owned();
     let raw = base64_url_decode(&x);
     let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
@@ -151,7 +143,7 @@ async fn pem_certificate_pkcs1_jwk_and_raw_ed25519_keys() {
             .unwrap();
     }
     verify(
-        &auth_with(Key::pem(fixture("ed25519.pub.pem")), None),
+        &auth_with(Key::pem(fixture_text("ed25519.pub.pem")), None),
         &token,
     )
     .await
@@ -189,10 +181,16 @@ fn config_errors_are_found_at_build() {
             None,
         ),
         (Key::ed25519("not base64 !!"), None),
-        (Key::pem(fixture("rsa2048.key.pem")), None),
+        (Key::pem(fixture_text("rsa2048.key.pem")), None),
         // An HS algorithm with an asymmetric key: the alg-confusion set-up.
-        (Key::pem(fixture("rsa2048.pub.pem")), Some(Algorithm::HS256)),
-        (Key::pem(fixture("ed25519.pub.pem")), Some(Algorithm::RS256)),
+        (
+            Key::pem(fixture_text("rsa2048.pub.pem")),
+            Some(Algorithm::HS256),
+        ),
+        (
+            Key::pem(fixture_text("ed25519.pub.pem")),
+            Some(Algorithm::RS256),
+        ),
         (Key::hmac_secret(b"secret"), None),
         // Shorter than the hash output (RFC 7518 §3.2).
         (Key::hmac_secret([1u8; 16]), Some(Algorithm::HS256)),
@@ -399,11 +397,6 @@ fn assert_invalid(result: Result<UserData, AuthError>, needle: &str) {
     }
 }
 
-fn b64(v: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v)
-}
-
 #[tokio::test]
 async fn hostile_tokens_are_rejected_with_reasons() {
     let key = SigningKey::generate(Algorithm::EdDSA).unwrap();
@@ -457,7 +450,7 @@ async fn hostile_tokens_are_rejected_with_reasons() {
 
 #[tokio::test]
 async fn hs256_signed_with_the_rsa_public_key_is_rejected() {
-    let pem = fixture("rsa2048.pub.pem");
+    let pem = fixture_text("rsa2048.pub.pem");
     let der = std::fs::read(format!(
         "{}/tests/fixtures/rsa2048.pub.der",
         env!("CARGO_MANIFEST_DIR")
@@ -724,4 +717,8 @@ async fn a_claim_repeated_in_the_payload_is_rejected() {
         verify(&auth, &format!("{input}.{sig}")).await,
         "more than once",
     );
+}
+
+fn fixture_text(name: &str) -> String {
+    String::from_utf8(common::fixture(name)).unwrap()
 }
