@@ -10,13 +10,13 @@ use super::parse::{Scope, segments};
 use super::{FilterMap, ScopeError};
 
 /// Python's `parse_scope`: reads any string as a scope, never failing, the way
-/// [`Mode::Compatible`] does. An empty path is `*` (so `read:` covers every
+/// [`Mode::Compatible`](crate::scope::Mode::Compatible) does. An empty path is `*` (so `read:` covers every
 /// resource), an empty action is `None` (Python's `""`), and the filters are
 /// `urllib.parse.parse_qs`-decoded (first value of a repeated key; pairs without a
 /// value dropped).
 ///
 /// Use [`Scope::parse`] to validate: this twin exists to reproduce Python's reading,
-/// and its [`Display`](fmt::Display) may not reparse.
+/// and its [`Display`](std::fmt::Display) may not reparse.
 ///
 /// ```
 /// use usso::scope::parse_scope;

@@ -27,12 +27,12 @@ pub struct Scope {
 impl Scope {
     /// Parses a scope; [`Display`](fmt::Display) writes it back so that it reparses equal.
     ///
-    /// The action text is kept as written, known or not: [`ScopeEngine`] decides what an
+    /// The action text is kept as written, known or not: [`ScopeEngine`](crate::scope::ScopeEngine) decides what an
     /// unknown action means. Filters are literal (no percent-decoding).
     ///
     /// # Errors
     ///
-    /// [`ScopeParseError`] for an empty string, more than [`MAX_SCOPE_LEN`] bytes, any
+    /// [`ScopeParseError`] for an empty string, more than [`MAX_SCOPE_LEN`](crate::scope::MAX_SCOPE_LEN) bytes, any
     /// whitespace or control character, `:` with no action before it, an empty path, a filter
     /// pair that is not `key=value` with both sides non-empty (also an empty query, `x?`), or
     /// a repeated filter key.

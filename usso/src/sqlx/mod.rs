@@ -1,6 +1,6 @@
 //! Workspace-scoped queries on [sqlx](https://docs.rs/sqlx/0.8) 0.8 (features `sqlx`, `postgres`).
 //!
-//! Every statement built here is bound to one [`Workspace`], which only comes
+//! Every statement built here is bound to one [`Workspace`](crate::Workspace), which only comes
 //! from a verified token (the extractor or `#[workspace_scoped]`):
 //!
 //! - `SELECT`, `UPDATE` and `DELETE` always end in `WHERE workspace_id = ?`,

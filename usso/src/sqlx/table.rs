@@ -43,7 +43,7 @@ use super::{Scoped, ScopedError};
 pub trait WorkspaceTable {
     /// The table name.
     const TABLE: &'static str;
-    /// The primary key, used by [`Scoped::get`], [`Scoped::delete`] and [`Update::by_id`].
+    /// The primary key, used by [`Scoped::get`], [`Scoped::delete`] and [`Update::by_id`](crate::sqlx::Update::by_id).
     const ID_COLUMN: &'static str = "id";
     /// The column holding the workspace id, filtered on by every statement.
     const WORKSPACE_COLUMN: &'static str = "workspace_id";
@@ -62,7 +62,7 @@ pub trait WorkspaceTable {
     /// `sub`), or `None`. A [`Workspace::trusted`] one has no user: the
     /// column is left to its SQL default.
     const CREATED_BY_COLUMN: Option<&'static str> = Some("created_by");
-    /// The columns selected (and returned by [`Insert::fetch_one`]); empty means `*`.
+    /// The columns selected (and returned by [`Insert::fetch_one`](crate::sqlx::Insert::fetch_one)); empty means `*`.
     const COLUMNS: &'static [&'static str] = &[];
     /// The allow-list of scope-filter keys: `(filter key, column)`. A filter
     /// with any other key is refused ([`ScopedError::UnknownFilterKey`]).
