@@ -143,6 +143,15 @@ pub use builders::{Insert, Select, Update, Write};
 pub use scoped::Scoped;
 pub use table::WorkspaceTable;
 
+/// A value the builders bind into a statement as a parameter: anything
+/// sqlx encodes for `DB` (implemented for every such type).
+pub trait Bind<'a, DB: ::sqlx::Database>: 'a + ::sqlx::Encode<'a, DB> + ::sqlx::Type<DB> {}
+
+impl<'a, DB: ::sqlx::Database, V: 'a + ::sqlx::Encode<'a, DB> + ::sqlx::Type<DB>> Bind<'a, DB>
+    for V
+{
+}
+
 /// Why a scoped statement was not run, or failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -10,7 +10,7 @@ use crate::scope::FilterMap;
 
 use super::sql::Sql;
 use super::table::{assert_table, check_filters, columns, filter_column, unknown};
-use super::{Insert, ScopedError, Select, Update, WorkspaceTable, Write};
+use super::{Bind, Insert, ScopedError, Select, Update, WorkspaceTable, Write};
 
 /// The statements of table `T` in one workspace. Get one with
 /// [`WorkspaceTable::scoped`] or [`Scoped::new`].
@@ -70,10 +70,9 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
     }
 
     /// The row with primary key `id`, if it is in the workspace.
-    pub fn get<'a, DB: Database, Id>(&self, id: Id) -> Select<'a, DB, T>
+    pub fn get<'a, DB: Database, Id: Bind<'a, DB>>(&self, id: Id) -> Select<'a, DB, T>
     where
-        String: Encode<'a, DB> + Type<DB>,
-        Id: 'a + Encode<'a, DB> + Type<DB>,
+        String: Bind<'a, DB>,
     {
         self.select().and_eq(T::ID_COLUMN, id)
     }
@@ -130,10 +129,9 @@ impl<'w, T: WorkspaceTable> Scoped<'w, T> {
     }
 
     /// `DELETE` of the row with primary key `id`, if it is in the workspace.
-    pub fn delete<'a, DB: Database, Id>(&self, id: Id) -> Write<'a, DB, T>
+    pub fn delete<'a, DB: Database, Id: Bind<'a, DB>>(&self, id: Id) -> Write<'a, DB, T>
     where
-        String: Encode<'a, DB> + Type<DB>,
-        Id: 'a + Encode<'a, DB> + Type<DB>,
+        String: Bind<'a, DB>,
     {
         self.delete_where().and_eq(T::ID_COLUMN, id)
     }
