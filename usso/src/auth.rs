@@ -53,6 +53,7 @@ pub(crate) struct Inner {
     /// Settings of the framework adapters (axum's error handler): the core
     /// stores them without knowing their types.
     pub(crate) extensions: http::Extensions,
+    pub(crate) revocations: crate::Revocations,
 }
 
 #[derive(Clone)]
@@ -104,6 +105,32 @@ impl UssoAuth {
     }
 }
 
+impl UssoAuth {
+    /// The revocation rules every verification of this authenticator
+    /// checks: revoke a token by `jti`, a session (logout) or a subject
+    /// before a time ("log out everywhere"). A revoked token is a 401
+    /// `token_revoked`, also when the verified-token cache holds it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use usso::testing::TestIssuer;
+    /// use usso::AuthError;
+    ///
+    /// let issuer = TestIssuer::start().await;
+    /// let auth = issuer.auth();
+    /// let token = issuer.token().claim("session_id", "s-1").mint();
+    /// assert!(auth.verify_token(&token).await.is_ok());
+    ///
+    /// auth.revocations().revoke_session("s-1", None).await?; // logout
+    /// assert_eq!(auth.verify_token(&token).await, Err(AuthError::TokenRevoked));
+    /// # Ok(()) }
+    /// ```
+    pub fn revocations(&self) -> &crate::Revocations {
+        &self.inner.revocations
+    }
+}
+
 impl fmt::Debug for UssoAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("UssoAuth");
@@ -142,11 +169,18 @@ impl UssoAuth {
         token_sources: Arc<[TokenSource]>,
         realm: Arc<str>,
     ) -> Self {
+        let revocations = match &engine {
+            Engine::Verifier(v) => v.revocations.clone(),
+            Engine::Tenants(t) => t.revocations.clone(),
+            Engine::Fleet(f) => f.revocations.clone(),
+            Engine::Mock(_) | Engine::Unconfigured => crate::Revocations::default(),
+        };
         Self {
             inner: Arc::new(Inner {
                 engine,
                 token_sources,
                 realm,
+                revocations,
                 api_keys: None,
                 scope_engine: None,
                 error_format: crate::ErrorFormat::Usso,

@@ -106,6 +106,7 @@ mod error;
 mod jwks;
 mod keys;
 mod policy;
+mod revocation;
 pub mod scope;
 mod source;
 #[cfg(feature = "sqlx")]
@@ -145,6 +146,7 @@ pub use policy::{Authenticated, Policy, Requirement};
 /// [`reqwest::Client`] can be passed (see
 /// [`JwtConfigBuilder::http_client`]) without a direct dependency.
 pub use reqwest;
+pub use revocation::{RevocationError, RevocationOptions, RevocationStats, Revocations};
 pub use source::{DEFAULT_COOKIE, TokenSource, find_token};
 pub use tenant::MultiTenant;
 pub use verify::{TokenCacheOptions, TokenCacheStats};

@@ -138,7 +138,16 @@ impl MultiTenant {
         }
         let mut stores = HashMap::new();
         let mut tenants = HashMap::new();
+        // One revocation set for every tenant without one of its own.
+        let revocations = self
+            .tenants
+            .iter()
+            .find_map(|(_, c)| c.revocations.clone())
+            .unwrap_or_default();
         for (id, mut config) in self.tenants {
+            config
+                .revocations
+                .get_or_insert_with(|| revocations.clone());
             if let Selector::Issuer = selector {
                 let issuers = config.issuers();
                 if !issuers.is_empty() && issuers != [id.clone()] {
@@ -158,7 +167,11 @@ impl MultiTenant {
                 return Err(invalid(format!("tenant `{id}` is configured twice")));
             }
         }
-        let router = TenantRouter { selector, tenants };
+        let router = TenantRouter {
+            selector,
+            tenants,
+            revocations,
+        };
         Ok((router, self.token_sources, self.realm))
     }
 }
@@ -166,6 +179,8 @@ impl MultiTenant {
 pub(crate) struct TenantRouter {
     selector: Selector,
     tenants: HashMap<String, Arc<Verifier>>,
+    /// The set the tenants share (see [`UssoAuth::revocations`](crate::UssoAuth::revocations)).
+    pub(crate) revocations: crate::Revocations,
 }
 
 impl TenantRouter {

@@ -287,8 +287,12 @@ impl FleetConfig {
             let mut in_order = Vec::new();
             let mut sources: Vec<TokenSource> = Vec::new();
             let mut realm = None;
+            let revocations = crate::Revocations::default();
             for entry in self.entries {
-                let config = entry.builder.build()?;
+                let mut config = entry.builder.build()?;
+                config
+                    .revocations
+                    .get_or_insert_with(|| revocations.clone());
                 for source in config.token_sources() {
                     if !sources.contains(source) {
                         sources.push(source.clone());
@@ -311,6 +315,7 @@ impl FleetConfig {
                 fleet: Fleet {
                     by_issuer,
                     in_order,
+                    revocations,
                 },
                 sources,
                 realm: realm.unwrap_or_else(|| "usso".to_owned()),
@@ -934,6 +939,8 @@ pub(crate) struct FleetParts {
 pub(crate) struct Fleet {
     by_issuer: HashMap<String, Vec<Arc<Verifier>>>,
     in_order: Vec<Arc<Verifier>>,
+    /// The set the configs share (see [`UssoAuth::revocations`](crate::UssoAuth::revocations)).
+    pub(crate) revocations: crate::Revocations,
 }
 
 impl Fleet {

@@ -36,6 +36,7 @@ pub struct JwtConfig {
     pub(crate) token_sources: Arc<[TokenSource]>,
     pub(crate) realm: Arc<str>,
     pub(crate) token_cache: Option<TokenCacheOptions>,
+    pub(crate) revocations: Option<crate::Revocations>,
 }
 
 #[derive(Debug, Clone)]
@@ -160,6 +161,7 @@ pub struct JwtConfigBuilder {
     jwks_options: JwksOptions,
     http_client: Option<reqwest::Client>,
     token_cache: Option<TokenCacheOptions>,
+    revocations: Option<crate::Revocations>,
     header_error: Option<ConfigError>,
 }
 
@@ -188,6 +190,7 @@ impl Default for JwtConfigBuilder {
             jwks_options: JwksOptions::default(),
             http_client: None,
             token_cache: None,
+            revocations: None,
             header_error: None,
         }
     }
@@ -453,6 +456,14 @@ impl JwtConfigBuilder {
         self
     }
 
+    /// The revocation rules this config's tokens are checked against, to
+    /// share one set between authenticators. Defaults to a set of its own,
+    /// reached with [`UssoAuth::revocations`](crate::UssoAuth::revocations).
+    pub fn revocations(mut self, revocations: crate::Revocations) -> Self {
+        self.revocations = Some(revocations);
+        self
+    }
+
     /// Checks everything and builds the config.
     ///
     /// # Errors
@@ -565,6 +576,7 @@ impl JwtConfigBuilder {
             token_sources: self.token_sources.into(),
             realm: self.realm.into(),
             token_cache: self.token_cache,
+            revocations: self.revocations,
         })
     }
 }

@@ -88,6 +88,10 @@ pub enum AuthError {
         /// The claim's name (from the configuration, not the token).
         claim: String,
     },
+    /// A revocation rule refuses the token: its `jti`, its session, or its
+    /// subject before its `iat` (see [`Revocations`](crate::Revocations)). 401.
+    #[error("the token has been revoked")]
+    TokenRevoked,
     /// No key with the token's `kid` is known, even after a refresh. 401.
     #[error("no signing key with id `{}` is known", Untrusted(kid))]
     UnknownKey {
@@ -158,6 +162,7 @@ impl AuthError {
             | Self::InvalidIssuer
             | Self::InvalidTokenType { .. }
             | Self::MissingClaim { .. }
+            | Self::TokenRevoked
             | Self::UnknownKey { .. } => StatusCode::UNAUTHORIZED,
             Self::InsufficientScope { .. }
             | Self::InsufficientRole { .. }
@@ -182,6 +187,7 @@ impl AuthError {
             Self::InvalidIssuer => "invalid_issuer",
             Self::InvalidTokenType { .. } => "invalid_token_type",
             Self::MissingClaim { .. } => "missing_claim",
+            Self::TokenRevoked => "token_revoked",
             Self::UnknownKey { .. } => "unknown_key",
             Self::InsufficientScope { .. } => "insufficient_scope",
             Self::InsufficientRole { .. } => "insufficient_role",

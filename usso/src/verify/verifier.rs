@@ -11,13 +11,16 @@ use crate::config::KeySourceConfig;
 use crate::jwks::JwksStore;
 use crate::keys::source::KeySource;
 use crate::keys::verifying_key::VerifyingKey;
-use crate::{AuthError, Claims, ConfigError, JwtConfig, NumericDate};
+use crate::revocation::Verdict;
+use crate::{AuthError, Claims, ConfigError, JwtConfig, NumericDate, Revocations};
 
 /// One trust configuration and its keys.
 pub(crate) struct Verifier {
     pub(crate) config: JwtConfig,
     pub(crate) keys: KeySource,
     pub(crate) cache: Option<TokenCache>,
+    /// Consulted after every verification and on every cache hit.
+    pub(crate) revocations: Revocations,
 }
 
 impl Verifier {
@@ -35,10 +38,12 @@ impl Verifier {
 
     pub(crate) fn with_keys(config: JwtConfig, keys: KeySource) -> Self {
         let cache = config.token_cache.map(TokenCache::new);
+        let revocations = config.revocations.clone().unwrap_or_default();
         Self {
             config,
             keys,
             cache,
+            revocations,
         }
     }
 
@@ -66,6 +71,12 @@ impl Verifier {
         now: NumericDate,
     ) -> Result<C, AuthError> {
         let claims = super::finish::<C>(parsed, &key, &self.config.rules, now)?;
+        // After the signature and claims, so that only a verified token's
+        // ids are ever looked up; before the cache, so that a revoked
+        // token is never stored.
+        if self.revocations.check(claims.user_data()) == Verdict::Revoked {
+            return Err(AuthError::TokenRevoked);
+        }
         self.remember(token, parsed, key, &claims);
         Ok(claims)
     }
@@ -92,6 +103,11 @@ impl Verifier {
             cache.invalidate(token);
             return None;
         };
+        if self.revocations.check(claims.user_data()) == Verdict::Revoked {
+            // Revoked since it was cached: out of the cache for good.
+            cache.invalidate(token);
+            return Some(Err(AuthError::TokenRevoked));
+        }
         cache.hit();
         Some(Ok(claims.clone()))
     }

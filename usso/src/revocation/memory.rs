@@ -1,0 +1,330 @@
+//! The local rule maps every verification consults.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{PoisonError, RwLock};
+use std::time::Duration;
+
+use super::{RevocationError, Verdict};
+use crate::{NumericDate, UserData};
+
+/// Bounds of a [`Revocations`](super::Revocations) set.
+///
+/// ```
+/// use std::time::Duration;
+/// use usso::{RevocationOptions, Revocations};
+///
+/// let revocations = Revocations::new(
+///     RevocationOptions::default()
+///         .max_entries(100_000)
+///         .max_token_lifetime(Duration::from_secs(3600)),
+/// );
+/// # let _ = revocations;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RevocationOptions {
+    pub(crate) max_entries: usize,
+    pub(crate) max_token_lifetime: Duration,
+    pub(crate) leeway: Duration,
+}
+
+impl Default for RevocationOptions {
+    fn default() -> Self {
+        Self {
+            max_entries: 1_000_000,
+            max_token_lifetime: Duration::from_secs(24 * 3600),
+            leeway: Duration::from_secs(10),
+        }
+    }
+}
+
+impl RevocationOptions {
+    /// Most live rules held (about 100 bytes each). Defaults to 1 000 000.
+    #[must_use]
+    pub fn max_entries(mut self, n: usize) -> Self {
+        self.max_entries = n.max(1);
+        self
+    }
+
+    /// The longest lifetime of a token you accept: how long a session or
+    /// subject rule must live to outlast every token it can match. Defaults
+    /// to 24 hours.
+    #[must_use]
+    pub fn max_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.max_token_lifetime = lifetime;
+        self
+    }
+
+    /// Added to every rule's end, as the verifier's clock-skew leeway lets
+    /// a token live that much past its `exp`. Defaults to 10 seconds.
+    #[must_use]
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+}
+
+/// How many rules a [`Revocations`](super::Revocations) set holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RevocationStats {
+    /// Tokens revoked by `jti`.
+    pub jtis: usize,
+    /// Sessions revoked.
+    pub sessions: usize,
+    /// Subjects with a "revoked before" time.
+    pub subjects: usize,
+}
+
+#[derive(Debug, Default)]
+struct Maps {
+    /// `jti` → when the rule ends.
+    jtis: HashMap<Box<str>, NumericDate>,
+    /// `session_id` → when the rule ends.
+    sessions: HashMap<Box<str>, NumericDate>,
+    /// `sub` → (tokens issued before this are refused, when the rule ends).
+    subjects: HashMap<Box<str>, (NumericDate, NumericDate)>,
+}
+
+impl Maps {
+    fn len(&self) -> usize {
+        self.jtis.len() + self.sessions.len() + self.subjects.len()
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    options: RevocationOptions,
+    maps: RwLock<Maps>,
+    /// Rules held, read without the lock: while it is zero (the common
+    /// case) a check costs one atomic load.
+    held: AtomicUsize,
+    /// When the next purge may run, in milliseconds since the epoch.
+    next_purge: AtomicI64,
+}
+
+fn after(t: NumericDate, d: Duration) -> NumericDate {
+    let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    NumericDate::from_millis(t.as_millis().saturating_add(ms))
+}
+
+impl Store {
+    pub(crate) fn new(options: RevocationOptions) -> Self {
+        Self {
+            options,
+            ..Self::default()
+        }
+    }
+
+    fn record(
+        &self,
+        now: NumericDate,
+        write: impl FnOnce(&mut Maps) -> bool,
+    ) -> Result<(), RevocationError> {
+        self.maybe_purge(now);
+        let mut maps = self.maps.write().unwrap_or_else(PoisonError::into_inner);
+        if maps.len() >= self.options.max_entries {
+            return Err(RevocationError::Full {
+                max: self.options.max_entries,
+            });
+        }
+        write(&mut maps);
+        self.held.store(maps.len(), Ordering::Release);
+        Ok(())
+    }
+
+    pub(crate) fn revoke_jti(
+        &self,
+        jti: &str,
+        expires: NumericDate,
+    ) -> Result<(), RevocationError> {
+        let now = NumericDate::now();
+        let until = after(expires, self.options.leeway);
+        if until <= now {
+            return Ok(()); // already expired: nothing to refuse
+        }
+        self.record(now, |maps| {
+            let end = maps.jtis.entry(jti.into()).or_insert(until);
+            *end = (*end).max(until);
+            true
+        })
+    }
+
+    pub(crate) fn revoke_session(
+        &self,
+        id: &str,
+        until: Option<NumericDate>,
+    ) -> Result<(), RevocationError> {
+        let now = NumericDate::now();
+        let until = after(
+            until.unwrap_or_else(|| after(now, self.options.max_token_lifetime)),
+            self.options.leeway,
+        );
+        if until <= now {
+            return Ok(());
+        }
+        self.record(now, |maps| {
+            let end = maps.sessions.entry(id.into()).or_insert(until);
+            *end = (*end).max(until);
+            true
+        })
+    }
+
+    pub(crate) fn revoke_subject(
+        &self,
+        sub: &str,
+        before: NumericDate,
+    ) -> Result<(), RevocationError> {
+        let now = NumericDate::now();
+        // A token issued before `before` lives at most the longest lifetime.
+        let until = after(
+            before,
+            self.options.max_token_lifetime + self.options.leeway,
+        );
+        if until <= now {
+            return Ok(());
+        }
+        self.record(now, |maps| {
+            let rule = maps.subjects.entry(sub.into()).or_insert((before, until));
+            *rule = (rule.0.max(before), rule.1.max(until));
+            true
+        })
+    }
+
+    pub(crate) fn check(&self, claims: &UserData, now: NumericDate) -> Verdict {
+        if self.held.load(Ordering::Acquire) == 0 {
+            return Verdict::Valid;
+        }
+        let maps = self.maps.read().unwrap_or_else(PoisonError::into_inner);
+        let live = |end: &NumericDate| *end > now;
+        let by_jti = claims
+            .jti
+            .as_deref()
+            .and_then(|jti| maps.jtis.get(jti))
+            .is_some_and(live);
+        let by_session = claims
+            .session_id
+            .as_deref()
+            .and_then(|id| maps.sessions.get(id))
+            .is_some_and(live);
+        let by_subject = claims
+            .sub
+            .as_deref()
+            .and_then(|sub| maps.subjects.get(sub))
+            .is_some_and(|(before, end)| live(end) && claims.iat.is_none_or(|iat| iat < *before));
+        if by_jti || by_session || by_subject {
+            Verdict::Revoked
+        } else {
+            Verdict::Valid
+        }
+    }
+
+    fn maybe_purge(&self, now: NumericDate) {
+        let next = self.next_purge.load(Ordering::Relaxed);
+        if now.as_millis() >= next
+            && self
+                .next_purge
+                .compare_exchange(
+                    next,
+                    now.as_millis() + 1000,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+        {
+            self.purge(now);
+        }
+    }
+
+    pub(crate) fn purge(&self, now: NumericDate) {
+        let mut maps = self.maps.write().unwrap_or_else(PoisonError::into_inner);
+        maps.jtis.retain(|_, end| *end > now);
+        maps.sessions.retain(|_, end| *end > now);
+        maps.subjects.retain(|_, (_, end)| *end > now);
+        self.held.store(maps.len(), Ordering::Release);
+    }
+
+    pub(crate) fn stats(&self) -> RevocationStats {
+        let maps = self.maps.read().unwrap_or_else(PoisonError::into_inner);
+        RevocationStats {
+            jtis: maps.jtis.len(),
+            sessions: maps.sessions.len(),
+            subjects: maps.subjects.len(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(jti: &str, session: &str, sub: &str, iat: i64) -> UserData {
+        let mut user = UserData::new(sub);
+        user.jti = Some(jti.into());
+        user.session_id = Some(session.into());
+        user.iat = Some(NumericDate::from_secs(iat));
+        user
+    }
+
+    #[test]
+    fn each_rule_matches_only_its_tokens() {
+        let store = Store::default();
+        let now = NumericDate::now();
+        let t = now.as_secs();
+        store
+            .revoke_jti("j1", after(now, Duration::from_secs(60)))
+            .unwrap();
+        store.revoke_session("s1", None).unwrap();
+        store
+            .revoke_subject("u1", NumericDate::from_secs(t - 100))
+            .unwrap();
+        let revoked = |c: &UserData| store.check(c, now) == Verdict::Revoked;
+        assert!(revoked(&claims("j1", "s9", "u9", t)));
+        assert!(revoked(&claims("j9", "s1", "u9", t)));
+        assert!(revoked(&claims("j9", "s9", "u1", t - 200)));
+        assert!(
+            !revoked(&claims("j9", "s9", "u1", t - 50)),
+            "issued after the cut-off"
+        );
+        assert!(!revoked(&claims("j9", "s9", "u9", t)));
+        let mut no_iat = claims("j9", "s9", "u1", t);
+        no_iat.iat = None;
+        assert!(revoked(&no_iat), "an unknown age is refused");
+    }
+
+    #[test]
+    fn rules_expire_and_are_purged() {
+        let store = Store::new(RevocationOptions::default().leeway(Duration::ZERO));
+        let now = NumericDate::now();
+        for i in 0..1000 {
+            store
+                .revoke_jti(&format!("j{i}"), after(now, Duration::from_secs(5)))
+                .unwrap();
+        }
+        assert_eq!(store.stats().jtis, 1000);
+        let later = after(now, Duration::from_secs(6));
+        assert_eq!(
+            store.check(&claims("j1", "s", "u", 0), later),
+            Verdict::Valid
+        );
+        store.purge(later);
+        assert_eq!(store.stats(), RevocationStats::default());
+        assert_eq!(store.held.load(Ordering::Relaxed), 0);
+        // Already expired: not stored at all.
+        store.revoke_jti("old", NumericDate::from_secs(1)).unwrap();
+        assert_eq!(store.stats().jtis, 0);
+    }
+
+    #[test]
+    fn full_means_refused_not_forgotten() {
+        let store = Store::new(RevocationOptions::default().max_entries(2));
+        store.revoke_session("a", None).unwrap();
+        store.revoke_session("b", None).unwrap();
+        assert_eq!(
+            store.revoke_session("c", None),
+            Err(RevocationError::Full { max: 2 })
+        );
+        assert_eq!(store.stats().sessions, 2);
+    }
+}
