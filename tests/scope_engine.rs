@@ -3,10 +3,13 @@
 //! Python-compatible engine. A malformed or unknown scope held in a token is skipped for
 //! the check and never changes what the token's other scopes decide.
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::get;
+use common::BOTH_AND_MALFORMED;
 use tower::ServiceExt;
 use usso::scope::ScopeEngine;
 use usso::testing::TestIssuer;
@@ -56,16 +59,6 @@ async fn decisions(app: &Router, issuer: &TestIssuer, scopes: &[&str]) -> String
 }
 
 const BOTH: &[&str] = &["read:posts", "write:posts"];
-/// `BOTH` plus scopes the strict engine can't judge: an action off the ladder on a
-/// wildcard, a malformed filter, whitespace, an empty path.
-const BOTH_AND_MALFORMED: &[&str] = &[
-    "read:posts",
-    "write:*",
-    "write:posts",
-    "read:posts?user",
-    "bad scope",
-    ":x",
-];
 const ADMIN: &[&str] = &["admin:posts"];
 const READ_ONLY: &[&str] = &["read:posts"];
 const MALFORMED_ONLY: &[&str] = &["write:*", "read:posts?user", "bad scope"];

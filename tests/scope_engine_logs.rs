@@ -5,51 +5,15 @@
 //! anyone listens, and a call site first reached by another test's thread
 //! while this test installs its subscriber could be cached as unheard.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
 
+use common::{BOTH_AND_MALFORMED, Captured};
 use usso::scope::ScopeEngine;
 use usso::{Requirement, UserData, UssoAuth};
 
-/// `read:posts`, `write:posts` and scopes the strict engine can't judge.
-const BOTH_AND_MALFORMED: &[&str] = &[
-    "read:posts",
-    "write:*",
-    "write:posts",
-    "read:posts?user",
-    "bad scope",
-    ":x",
-];
-
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
 fn logged(f: impl FnOnce()) -> String {
     let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::with_default(subscriber, f);
+    tracing::subscriber::with_default(captured.subscriber(), f);
     captured.text()
 }
 

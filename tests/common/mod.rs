@@ -55,3 +55,15 @@ impl Captured {
             .finish()
     }
 }
+
+/// `read:posts`, `write:posts` and scopes the strict engine can't judge: an
+/// action off the ladder on a wildcard, a malformed filter, whitespace, an
+/// empty path.
+pub(crate) const BOTH_AND_MALFORMED: &[&str] = &[
+    "read:posts",
+    "write:*",
+    "write:posts",
+    "read:posts?user",
+    "bad scope",
+    ":x",
+];

@@ -120,7 +120,7 @@ impl Store {
     fn record(
         &self,
         now: NumericDate,
-        write: impl FnOnce(&mut Maps) -> bool,
+        write: impl FnOnce(&mut Maps),
     ) -> Result<(), RevocationError> {
         self.maybe_purge(now);
         let mut maps = self.maps.write().unwrap_or_else(PoisonError::into_inner);
@@ -147,7 +147,6 @@ impl Store {
         self.record(now, |maps| {
             let end = maps.jtis.entry(jti.into()).or_insert(until);
             *end = (*end).max(until);
-            true
         })
     }
 
@@ -167,7 +166,6 @@ impl Store {
         self.record(now, |maps| {
             let end = maps.sessions.entry(id.into()).or_insert(until);
             *end = (*end).max(until);
-            true
         })
     }
 
@@ -188,7 +186,6 @@ impl Store {
         self.record(now, |maps| {
             let rule = maps.subjects.entry(sub.into()).or_insert((before, until));
             *rule = (rule.0.max(before), rule.1.max(until));
-            true
         })
     }
 
