@@ -84,7 +84,14 @@ impl ApiKeys {
     }
 
     pub(crate) async fn verify(&self, key: &str) -> Result<UserData, AuthError> {
-        self.verifier.verify(key).await
+        let result = self.verifier.verify(key).await;
+        crate::metrics::api_key_check(&result);
+        result
+    }
+
+    /// The header keys are read from.
+    pub(crate) fn header_name(&self) -> &HeaderName {
+        &self.header
     }
 }
 

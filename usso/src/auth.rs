@@ -54,6 +54,7 @@ pub(crate) struct Inner {
     /// stores them without knowing their types.
     pub(crate) extensions: http::Extensions,
     pub(crate) revocations: crate::Revocations,
+    pub(crate) on_authenticated: Option<crate::audit::AuditHook>,
 }
 
 #[derive(Clone)]
@@ -181,6 +182,7 @@ impl UssoAuth {
                 token_sources,
                 realm,
                 revocations,
+                on_authenticated: None,
                 api_keys: None,
                 scope_engine: None,
                 error_format: crate::ErrorFormat::Usso,
@@ -381,13 +383,15 @@ impl UssoAuth {
     /// As [`verify_token`](Self::verify_token); a claim of the wrong JSON type
     /// is [`AuthError::TokenInvalid`] naming it.
     pub async fn verify_token_as<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
-        match &self.inner.engine {
+        let result = match &self.inner.engine {
             Engine::Verifier(v) => v.verify(token).await,
-            Engine::Tenants(t) => t.verify(None, token).await,
+            Engine::Tenants(t) => t.verify(None, token, &mut None).await,
             Engine::Fleet(f) => f.verify(token).await,
             Engine::Mock(user) => mock_as(user),
             Engine::Unconfigured => Err(AuthError::MissingAuthenticator),
-        }
+        };
+        crate::metrics::verification(&result);
+        result
     }
 
     /// Verifies without an async runtime. Only possible with a static key or
@@ -397,14 +401,16 @@ impl UssoAuth {
     /// # Errors
     /// As [`verify_token`](Self::verify_token).
     pub fn verify_token_sync<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
-        match &self.inner.engine {
+        let result = match &self.inner.engine {
             Engine::Verifier(v) => v.verify_sync(token),
             Engine::Mock(user) => mock_as(user),
             Engine::Tenants(_) | Engine::Fleet(_) => Err(AuthError::invalid(
                 "multi-tenant authenticators verify asynchronously",
             )),
             Engine::Unconfigured => Err(AuthError::MissingAuthenticator),
-        }
+        };
+        crate::metrics::verification(&result);
+        result
     }
 
     /// Authenticates a request outside the axum integration (another
@@ -456,21 +462,54 @@ impl UssoAuth {
 
     /// The request path's entry: the extractors and the layer pass the
     /// request's URI too, whose authority (HTTP/2) the CSRF rule compares
-    /// with `Origin`.
+    /// with `Origin`. Counted and reported to the audit hook: call it once
+    /// per request, and [`reauthenticate_parts`](Self::reauthenticate_parts)
+    /// for any later verification of the same request.
     pub(crate) async fn authenticate_parts<C: Claims>(
         &self,
         method: &http::Method,
         uri: &http::Uri,
         headers: &HeaderMap,
     ) -> Result<C, AuthError> {
+        let mut seen = crate::audit::Seen::default();
+        let result = self.authenticate_seen(method, uri, headers, &mut seen).await;
+        self.report(&result, &seen);
+        result
+    }
+
+    /// [`authenticate_parts`](Self::authenticate_parts) for a request that
+    /// was already counted and reported (another claims type, or no token
+    /// after an optional layer): neither counted nor reported again.
+    pub(crate) async fn reauthenticate_parts<C: Claims>(
+        &self,
+        method: &http::Method,
+        uri: &http::Uri,
+        headers: &HeaderMap,
+    ) -> Result<C, AuthError> {
+        let mut seen = crate::audit::Seen::default();
+        self.authenticate_seen(method, uri, headers, &mut seen).await
+    }
+
+    async fn authenticate_seen<'a, C: Claims>(
+        &'a self,
+        method: &http::Method,
+        uri: &http::Uri,
+        headers: &'a HeaderMap,
+        seen: &mut crate::audit::Seen<'a>,
+    ) -> Result<C, AuthError> {
+        use crate::audit::CredentialSource;
         match &self.inner.engine {
-            Engine::Mock(user) => return mock_as(user),
+            Engine::Mock(user) => {
+                seen.source = Some(CredentialSource::Mock);
+                return mock_as(user);
+            }
             Engine::Unconfigured => return Err(AuthError::MissingAuthenticator),
             _ => {}
         }
         let token = match crate::source::find_token_in(headers, &self.inner.token_sources) {
-            Ok((token, from_cookie)) => {
-                if from_cookie {
+            Ok((token, source)) => {
+                seen.source = Some(CredentialSource::Token(source));
+                if matches!(source, TokenSource::Cookie { .. }) {
                     crate::source::check_cookie_csrf(method, uri, headers)?;
                 }
                 token
@@ -479,6 +518,7 @@ impl UssoAuth {
                 if let Some(api_keys) = &self.inner.api_keys
                     && let Some(key) = api_keys.find(headers)?
                 {
+                    seen.source = Some(CredentialSource::ApiKey(api_keys.header_name()));
                     let user = api_keys.verify(key).await?;
                     return convert(user);
                 }
@@ -488,7 +528,7 @@ impl UssoAuth {
         };
         match &self.inner.engine {
             Engine::Verifier(v) => v.verify(token).await,
-            Engine::Tenants(t) => t.verify(Some(headers), token).await,
+            Engine::Tenants(t) => t.verify(Some(headers), token, &mut seen.tenant).await,
             Engine::Fleet(f) => f.verify(token).await,
             Engine::Mock(_) | Engine::Unconfigured => Err(AuthError::MissingAuthenticator),
         }

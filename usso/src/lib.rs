@@ -83,6 +83,7 @@
 //! | `testing` | no | `testing::TestIssuer`: a real JWKS issuer on 127.0.0.1 for tests |
 //! | `sqlx` | no | `usso::sqlx`: workspace-scoped queries on sqlx 0.8, with SQLite |
 //! | `postgres` | no | the same on Postgres (implies `sqlx`) |
+//! | `metrics` | no | `usso::metrics` counters (verifications, JWKS, caches, API keys, revocations) through the `metrics` facade |
 //!
 //! # Errors: the Python SDK's exceptions in Rust
 //!
@@ -99,12 +100,18 @@
 // claims → policy → handler. `auth` orchestrates it; `config` says what to
 // trust. See the README's module map.
 mod api_key;
+mod audit;
 mod auth;
 mod claims;
 mod config;
 mod error;
 mod jwks;
 mod keys;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod metrics;
+#[cfg(not(feature = "metrics"))]
+mod metrics;
 mod policy;
 mod revocation;
 pub mod scope;
@@ -133,6 +140,7 @@ pub mod testing;
 pub mod __cli;
 
 pub use api_key::{ApiKeyFuture, ApiKeyVerifier, ApiKeys, HttpApiKeyVerifier};
+pub use audit::{AuthEvent, CredentialSource};
 pub use auth::UssoAuth;
 #[cfg(feature = "axum")]
 pub use axum::{AuthRejection, Authorized, ErrorHandler, UssoLayer, UssoService};

@@ -201,21 +201,19 @@ pub fn find_token<'h>(
     find_token_in(headers, sources).map(|(token, _)| token)
 }
 
-/// Like [`find_token`], also saying whether the token came from a cookie
-/// (which browsers attach to cross-site requests).
-pub(crate) fn find_token_in<'h>(
+/// Like [`find_token`], also saying which source the token came from (a
+/// cookie, which browsers attach to cross-site requests, needs a CSRF check).
+pub(crate) fn find_token_in<'h, 's>(
     headers: &'h HeaderMap,
-    sources: &[TokenSource],
-) -> Result<(&'h str, bool), AuthError> {
+    sources: &'s [TokenSource],
+) -> Result<(&'h str, &'s TokenSource), AuthError> {
     for source in sources {
         let found = match source {
-            TokenSource::Header { name, prefix } => {
-                from_header(headers, name, prefix.as_deref())?.map(|t| (t, false))
-            }
-            TokenSource::Cookie { name } => from_cookies(headers, name)?.map(|t| (t, true)),
+            TokenSource::Header { name, prefix } => from_header(headers, name, prefix.as_deref())?,
+            TokenSource::Cookie { name } => from_cookies(headers, name)?,
         };
-        if let Some(found) = found {
-            return Ok(found);
+        if let Some(token) = found {
+            return Ok((token, source));
         }
     }
     Err(AuthError::TokenNotFound)

@@ -188,18 +188,21 @@ impl TenantRouter {
         self.tenants.len()
     }
 
+    /// The tenant's configured id (never the client's string) and verifier.
     fn select(
         &self,
         headers: Option<&HeaderMap>,
         token: &str,
-    ) -> Result<&Arc<Verifier>, AuthError> {
-        match &self.selector {
+    ) -> Result<(&str, &Arc<Verifier>), AuthError> {
+        let found = match &self.selector {
             Selector::Header(name) => {
                 let id = headers
                     .and_then(|h| h.get(name))
                     .and_then(|v| v.to_str().ok())
                     .ok_or(AuthError::UnknownTenant)?;
-                self.tenants.get(id.trim()).ok_or(AuthError::UnknownTenant)
+                self.tenants
+                    .get_key_value(id.trim())
+                    .ok_or(AuthError::UnknownTenant)
             }
             Selector::Issuer => {
                 // Only used to pick which keys to try; the chosen tenant's
@@ -207,17 +210,23 @@ impl TenantRouter {
                 let iss =
                     crate::verify::unverified_issuer(token)?.ok_or(AuthError::InvalidIssuer)?;
                 self.tenants
-                    .get(iss.as_str())
+                    .get_key_value(iss.as_str())
                     .ok_or(AuthError::InvalidIssuer)
             }
-        }
+        };
+        found.map(|(id, verifier)| (id.as_str(), verifier))
     }
 
-    pub(crate) async fn verify<C: Claims>(
-        &self,
+    /// Verifies with the request's tenant, whose id is put in `tenant`
+    /// (for the audit event) as soon as it is known.
+    pub(crate) async fn verify<'s, C: Claims>(
+        &'s self,
         headers: Option<&HeaderMap>,
         token: &str,
+        tenant: &mut Option<&'s str>,
     ) -> Result<C, AuthError> {
-        self.select(headers, token)?.verify(token).await
+        let (id, verifier) = self.select(headers, token)?;
+        *tenant = Some(id);
+        verifier.verify(token).await
     }
 }

@@ -120,12 +120,27 @@ where
     {
         return Ok((claims.clone(), auth));
     }
-    let claims = auth
-        .authenticate_parts::<C>(&parts.method, &parts.uri, &parts.headers)
-        .await
-        .map_err(|e| AuthRejection::new(e, &auth))?;
+    let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
+    let claims = if reported(&mut parts.extensions, auth.id()) {
+        auth.reauthenticate_parts::<C>(method, uri, headers).await
+    } else {
+        auth.authenticate_parts::<C>(method, uri, headers).await
+    }
+    .map_err(|e| AuthRejection::new(e, &auth))?;
     remember_verified(&mut parts.extensions, auth.id(), &claims);
     Ok((claims, auth))
+}
+
+/// This request's authentication by authenticator `.0` has been counted
+/// and reported to its audit hook.
+#[derive(Clone, Copy)]
+pub(crate) struct Reported(pub(crate) usize);
+
+/// Whether authenticator `by` already reported this request; marks it
+/// reported either way, so that the layer and every extractor of one
+/// request make one audit event between them.
+pub(crate) fn reported(extensions: &mut http::Extensions, by: usize) -> bool {
+    extensions.insert(Reported(by)).is_some_and(|Reported(was)| was == by)
 }
 
 /// Records a verification made by authenticator `by` for the rest of the

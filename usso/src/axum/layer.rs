@@ -10,7 +10,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use super::AuthRejection;
-use super::extract::remember_verified;
+use super::extract::{remember_verified, reported};
 use crate::{AuthError, Claims, UserData, UssoAuth};
 
 /// Tower middleware that authenticates every request: the twin of the
@@ -153,10 +153,17 @@ where
         let auth = self.auth.clone();
         let required = self.required;
         Box::pin(async move {
-            match auth
-                .authenticate_parts::<C>(request.method(), request.uri(), request.headers())
-                .await
-            {
+            // One audit event per request: the extractors after this layer
+            // reuse its report (and a second layer with the same
+            // authenticator does too).
+            let again = reported(request.extensions_mut(), auth.id());
+            let (method, uri, headers) = (request.method(), request.uri(), request.headers());
+            let result = if again {
+                auth.reauthenticate_parts::<C>(method, uri, headers).await
+            } else {
+                auth.authenticate_parts::<C>(method, uri, headers).await
+            };
+            match result {
                 Ok(claims) => {
                     remember_verified(request.extensions_mut(), auth.id(), &claims);
                     request.extensions_mut().insert(claims);

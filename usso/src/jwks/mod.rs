@@ -426,6 +426,7 @@ impl JwksStore {
             Current::Missing { set_id } => {
                 let kid = kid.unwrap_or_default();
                 self.counters.kid_misses.fetch_add(1, Ordering::Relaxed);
+                crate::metrics::jwks_kid_miss();
                 tracing::debug!(
                     jwks_url = %self.url,
                     kid = %cache::shown_kid(kid).escape_debug(),
@@ -503,6 +504,7 @@ impl JwksStore {
             Lookup::Found { key, stale } => {
                 if stale {
                     self.counters.stale_serves.fetch_add(1, Ordering::Relaxed);
+                    crate::metrics::jwks_stale_serve();
                 }
                 Current::Key(key)
             }
@@ -595,6 +597,7 @@ impl JwksStore {
         let id = self.started.fetch_add(1, Ordering::AcqRel) + 1;
         let _in_flight = Flag::raise(&self.fetching);
         self.counters.fetches.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::jwks_fetch();
         if reason == Reason::Miss {
             self.counters.miss_refetches.fetch_add(1, Ordering::Relaxed);
         }
@@ -632,6 +635,7 @@ impl JwksStore {
             }
             Err(error) => {
                 self.counters.fetch_failures.fetch_add(1, Ordering::Relaxed);
+                crate::metrics::jwks_fetch_failure(&error);
                 let wait = state.backoff;
                 state.backoff = wait.saturating_mul(2).min(self.options.retry_max);
                 let retry_at = now.checked_add(wait).unwrap_or(now);

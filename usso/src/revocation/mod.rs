@@ -127,7 +127,9 @@ impl Revocations {
     /// An empty or too long id, or a full store.
     pub async fn revoke_jti(&self, jti: &str, expires: NumericDate) -> Result<(), RevocationError> {
         let jti = checked("jti", jti)?;
-        self.store.revoke_jti(jti, expires)
+        self.store.revoke_jti(jti, expires)?;
+        crate::metrics::revocation("jti");
+        Ok(())
     }
 
     /// Refuses every token of this USSO session (a logout) until `until`,
@@ -142,7 +144,9 @@ impl Revocations {
         until: Option<NumericDate>,
     ) -> Result<(), RevocationError> {
         let session_id = checked("session_id", session_id)?;
-        self.store.revoke_session(session_id, until)
+        self.store.revoke_session(session_id, until)?;
+        crate::metrics::revocation("session");
+        Ok(())
     }
 
     /// Refuses every token of `sub` issued before `before` (`iat < before`;
@@ -158,7 +162,9 @@ impl Revocations {
         before: NumericDate,
     ) -> Result<(), RevocationError> {
         let sub = checked("sub", sub)?;
-        self.store.revoke_subject(sub, before)
+        self.store.revoke_subject(sub, before)?;
+        crate::metrics::revocation("subject");
+        Ok(())
     }
 
     /// Whether a rule refuses a token with these claims.

@@ -166,17 +166,20 @@ impl TokenCache {
         let found = self.entries.get(token, |_| self.options.ttl);
         if found.is_none() {
             self.misses.fetch_add(1, Ordering::Relaxed);
+            crate::metrics::token_cache_miss();
         }
         found
     }
 
     pub(crate) fn hit(&self) {
         self.hits.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::token_cache_hit();
     }
 
     pub(crate) fn invalidate(&self, token: &str) {
         self.invalidations.fetch_add(1, Ordering::Relaxed);
         self.misses.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::token_cache_miss();
         self.entries.remove(token);
     }
 
