@@ -8,6 +8,11 @@
 //! everything usso does for it (spawned JWKS fetches and refreshes too)
 //! records there, and tests run in parallel without sharing counts.
 
+// The Prometheus example, driven below.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/prometheus.rs"]
+mod prometheus;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -454,4 +459,38 @@ async fn labels_hold_no_request_data() {
     let seen = by_name(entries);
     assert_eq!(seen.get(&failure("invalid_issuer")), Some(&1), "{seen:#?}");
     assert_eq!(seen.get(&failure("token_invalid")), Some(&1), "{seen:#?}");
+}
+
+#[tokio::test]
+async fn the_prometheus_example_renders_usso_counters() {
+    let (recorder, handle) = prometheus::recorder();
+    let _guard = metrics::set_default_local_recorder(&recorder);
+    let issuer = TestIssuer::start().await;
+    let app = prometheus::app(prometheus::audited(issuer.auth()), handle);
+
+    let token = issuer.token().sub("user:erin").mint();
+    assert_eq!(status(&app, bearer("/me", &token)).await, StatusCode::OK);
+    assert_eq!(status(&app, bearer("/me", &token)).await, StatusCode::OK);
+    let anonymous = Request::get("/me").body(Body::empty()).unwrap();
+    assert_eq!(status(&app, anonymous).await, StatusCode::UNAUTHORIZED);
+
+    let response = app
+        .clone()
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for expected in [
+        r#"usso_verifications_total{outcome="success",reason="ok"} 2"#,
+        r#"usso_verifications_total{outcome="failure",reason="token_not_found"} 1"#,
+        "usso_jwks_fetches_total 1",
+    ] {
+        assert!(lines.contains(&expected), "{expected} not in:\n{text}");
+    }
+    assert!(!text.contains("user:erin") && !text.contains(&token));
 }
