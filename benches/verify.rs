@@ -125,6 +125,13 @@ fn main() {
     };
     assert!(installed.is_ok());
 
+    // `USSO_BENCH_ONLY=metrics` (with `--features usso/metrics`): only the
+    // cost of the counters and the audit hook.
+    if std::env::var("USSO_BENCH_ONLY").as_deref() == Ok("metrics") {
+        metrics_cost();
+        return;
+    }
+
     // `USSO_BENCH_PROFILE=HS256` loops usso's verify for one algorithm for
     // 5 s, for a profiler to attach to.
     if let Ok(alg) = std::env::var("USSO_BENCH_PROFILE") {
@@ -308,4 +315,114 @@ fn main() {
             usso / cached,
         );
     }
+}
+
+/// The request-path cost of the `metrics` feature with a real exporter's
+/// recorder (Prometheus) installed, and of an audit hook, interleaved with
+/// the same calls without them. Every column runs under
+/// `with_local_recorder` (the "off" ones with metrics' `NoopRecorder`) so
+/// that the thread-local swap is in all of them alike.
+fn metrics_cost() {
+    use metrics_exporter_prometheus::PrometheusBuilder;
+
+    let prometheus = PrometheusBuilder::new().build_recorder();
+    let handle = prometheus.handle();
+    let noop = metrics::NoopRecorder;
+
+    let alg = Algorithm::EdDSA;
+    let key = SigningKey::generate(alg).unwrap();
+    let token = key.sign_json(&claims(), None).unwrap();
+    let config = || {
+        JwtConfig::builder()
+            .key(Key::pem(key.public_pem().unwrap()))
+            .algorithm(alg)
+            .issuer("https://sso.example.com")
+            .audience("my-api")
+    };
+    let auth = UssoAuth::new(config().build().unwrap()).unwrap();
+    let cached = UssoAuth::new(
+        config()
+            .token_cache(TokenCacheOptions::default())
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let hooked = cached.clone().on_authenticated(|event| {
+        black_box(event.code());
+    });
+
+    metrics::with_local_recorder(&prometheus, || {
+        auth.verify_token_sync::<UserData>(&token).unwrap();
+    });
+    if !handle.render().contains("usso_verifications_total") {
+        println!(
+            "usso was built without its `metrics` feature: run with `--features usso/metrics`"
+        );
+        return;
+    }
+
+    // The request path: `authenticate` on a request with a bearer token,
+    // polled to completion on this thread (a cached token never waits).
+    let (parts, ()) = http::Request::get("/me")
+        .header("authorization", format!("Bearer {token}"))
+        .body(())
+        .unwrap()
+        .into_parts();
+    let request = |auth: &UssoAuth| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let parts = &parts;
+        move || {
+            runtime
+                .block_on(auth.authenticate::<UserData>(parts))
+                .is_ok()
+        }
+    };
+    let mut request_plain = request(&cached);
+    let mut request_plain_m = request(&cached);
+    let mut request_hooked = request(&hooked);
+
+    let mut fs: Vec<Box<dyn FnMut() -> bool + '_>> = vec![
+        Box::new(|| {
+            metrics::with_local_recorder(&noop, || {
+                auth.verify_token_sync::<UserData>(&token).is_ok()
+            })
+        }),
+        Box::new(|| {
+            metrics::with_local_recorder(&prometheus, || {
+                auth.verify_token_sync::<UserData>(&token).is_ok()
+            })
+        }),
+        Box::new(|| {
+            metrics::with_local_recorder(&noop, || {
+                cached.verify_token_sync::<UserData>(&token).is_ok()
+            })
+        }),
+        Box::new(|| {
+            metrics::with_local_recorder(&prometheus, || {
+                cached.verify_token_sync::<UserData>(&token).is_ok()
+            })
+        }),
+        Box::new(move || metrics::with_local_recorder(&noop, &mut request_plain)),
+        Box::new(move || metrics::with_local_recorder(&prometheus, &mut request_plain_m)),
+        Box::new(move || metrics::with_local_recorder(&noop, &mut request_hooked)),
+    ];
+    let t = interleaved(&mut fs);
+    println!("| path (EdDSA) | metrics off | Prometheus recorder | added | ratio |");
+    println!("|---|---|---|---|---|");
+    let row = |name: &str, off: f64, on: f64| {
+        println!(
+            "| {name} | {off:.0} ns | {on:.0} ns | {:+.0} ns | {:.3}x |",
+            on - off,
+            on / off
+        );
+    };
+    row("full verify (`verify_token_sync`)", t[0], t[1]);
+    row("cache hit (`verify_token_sync`)", t[2], t[3]);
+    row("request (`authenticate`, cache hit)", t[4], t[5]);
+    println!();
+    println!("| path (EdDSA) | no hook | audit hook set | added | ratio |");
+    println!("|---|---|---|---|---|");
+    row("request (`authenticate`, cache hit)", t[4], t[6]);
 }
