@@ -51,6 +51,34 @@ impl CredentialSource<'_> {
 /// Only verified facts are exposed: the subject, session and claims of a
 /// refused token are never read, since they are attacker input until the
 /// signature and claims check out.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use std::sync::{Arc, Mutex};
+/// use usso::{UserData, UssoAuth};
+///
+/// let lines = Arc::new(Mutex::new(Vec::new()));
+/// let sink = Arc::clone(&lines);
+/// let mut user = UserData::new("user:1");
+/// user.session_id = Some("s-9".into());
+/// let auth = UssoAuth::mock(user).on_authenticated(move |event| {
+///     assert!(event.is_success() && event.error().is_none());
+///     let line = format!(
+///         "{} {} {} {:?}",
+///         event.code(),
+///         event.subject().unwrap_or("-"),
+///         event.session_id().unwrap_or("-"),
+///         event.source().map(|s| s.kind()),
+///     );
+///     sink.lock().unwrap().push(line);
+/// });
+/// let (parts, ()) = http::Request::get("/").body(()).unwrap().into_parts();
+/// let user: UserData = auth.authenticate(&parts).await.unwrap();
+/// assert_eq!(*lines.lock().unwrap(), ["ok user:1 s-9 Some(\"mock\")"]);
+/// # let _ = user;
+/// # }
+/// ```
 pub struct AuthEvent<'a> {
     pub(crate) outcome: Result<&'a UserData, &'a AuthError>,
     pub(crate) source: Option<CredentialSource<'a>>,
