@@ -103,7 +103,7 @@ pub enum ConfigError {
     },
     /// The shared revocation list could not be loaded at start-up (Redis
     /// unreachable, see [`RedisRevocations::connect`](crate::RedisRevocations::connect)).
-    #[error("could not load the revocation list at start-up: {reason}")]
+    #[error("the revocation list in Redis could not be reached: {reason}")]
     RevocationsUnavailable {
         /// What failed.
         reason: String,

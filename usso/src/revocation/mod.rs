@@ -27,6 +27,8 @@ pub(crate) mod rule;
 pub use memory::{RevocationOptions, RevocationStats};
 #[cfg(feature = "redis")]
 pub use redis::{RedisRevocations, RevocationSync};
+#[cfg(feature = "cli")]
+pub(crate) use redis::share_once;
 
 use std::fmt;
 use std::sync::Arc;

@@ -658,3 +658,34 @@ impl Follower {
         }
     }
 }
+
+/// Writes one rule to the Redis server at `url`, as a connected set would,
+/// without following the channel (the CLI's `usso revoke`). Returns when
+/// the rule ends, or `None` if it has ended already (nothing written).
+#[cfg(feature = "cli")]
+pub(crate) async fn share_once(
+    url: &str,
+    namespace: &str,
+    options: RevocationOptions,
+    kind: Kind,
+    id: &str,
+    at: NumericDate,
+) -> Result<Option<NumericDate>, ConfigError> {
+    let settings = Revocations::redis(url).namespace(namespace).options(options);
+    let client = settings.check()?;
+    let rule = Rule::new(kind, id, at).map_err(|e| ConfigError::InvalidSetting {
+        setting: kind.claim(),
+        reason: e.to_string(),
+    })?;
+    let now = NumericDate::now();
+    let end = Store::new(options).end_of(&rule);
+    if end <= now {
+        return Ok(None);
+    }
+    let unavailable = |reason| ConfigError::RevocationsUnavailable { reason };
+    let writer = Writer::connect(&client, namespace, settings.connect_timeout)
+        .await
+        .map_err(unavailable)?;
+    writer.write(&rule, end, now).await.map_err(unavailable)?;
+    Ok(Some(end))
+}
