@@ -155,6 +155,8 @@ pub use policy::{Authenticated, Policy, Requirement};
 /// [`JwtConfigBuilder::http_client`]) without a direct dependency.
 pub use reqwest;
 pub use revocation::{RevocationError, RevocationOptions, RevocationStats, Revocations};
+#[cfg(feature = "redis")]
+pub use revocation::{RedisRevocations, RevocationSync};
 pub use source::{DEFAULT_COOKIE, TokenSource, find_token};
 pub use tenant::MultiTenant;
 pub use verify::{TokenCacheOptions, TokenCacheStats};

@@ -13,7 +13,7 @@
 //! | `usso_token_cache_hits_total` | — | verifications answered by the verified-token cache |
 //! | `usso_token_cache_misses_total` | — | verified-token cache lookups that found nothing usable |
 //! | `usso_api_key_checks_total` | `outcome` (`success`, `failure`), `reason` (`ok` or the error code) | API keys checked by the configured [`ApiKeyVerifier`](crate::ApiKeyVerifier) |
-//! | `usso_revocations_total` | `kind` (`jti`, `session`, `subject`) | revocation rules recorded through [`Revocations`](crate::Revocations) |
+//! | `usso_revocations_total` | `kind` (`jti`, `session`, `sub`) | revocation rules recorded through [`Revocations`](crate::Revocations) |
 //! | `usso_revoked_tokens_refused_total` | — | verifications refused because a revocation rule matched the token |
 //!
 //! The same names are the constants of this module. Label values are
@@ -221,7 +221,7 @@ pub(crate) fn token_cache_miss() {
     ::metrics::counter!(TOKEN_CACHE_MISSES).increment(1);
 }
 
-/// A revocation rule was recorded (`kind`: `jti`, `session`, `subject`).
+/// A revocation rule was recorded (`kind`: `jti`, `session`, `sub`).
 #[inline]
 pub(crate) fn revocation(kind: &'static str) {
     #[cfg(feature = "metrics")]

@@ -97,11 +97,11 @@ fn help_exits_0_for_the_tool_and_every_command() {
     for args in [&["--help"][..], &["-h"], &["help"]] {
         let r = run_sync(args, None);
         assert_eq!(r.code, 0, "{r:?}");
-        for command in ["inspect", "verify", "jwks", "dev-issuer"] {
+        for command in ["inspect", "verify", "jwks", "dev-issuer", "revoke"] {
             assert!(r.stdout.contains(command), "{r:?}");
         }
     }
-    for command in ["inspect", "verify", "jwks", "dev-issuer"] {
+    for command in ["inspect", "verify", "jwks", "dev-issuer", "revoke"] {
         for args in [&[command, "--help"][..], &["help", command]] {
             let r = run_sync(args, None);
             assert_eq!(r.code, 0, "{r:?}");
@@ -544,11 +544,91 @@ fn shell_completions_for_every_shell() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let r = run_sync(&["completions", shell], None);
         assert_eq!(r.code, 0, "{shell}: {r:?}");
-        for command in ["inspect", "verify", "jwks", "dev-issuer"] {
+        for command in ["inspect", "verify", "jwks", "dev-issuer", "revoke"] {
             assert!(r.stdout.contains(command), "{shell} completes {command}");
         }
         assert!(r.stdout.contains("jwks-url"), "{shell} completes options");
     }
     let r = run_sync(&["completions", "tcsh"], None);
     assert_eq!(r.code, 2, "{r:?}");
+}
+
+#[path = "../../tests/common/redis_server.rs"]
+mod redis_server;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoke_writes_where_every_replica_reads_it() {
+    let server = redis_server::RedisServer::start();
+    let url = server.url();
+    // A replica, already connected: it hears each rule as it is written.
+    let replica = usso::Revocations::redis(&url).connect().await.unwrap();
+    let exp = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 600)
+        .to_string();
+    for (args, says) in [
+        (vec!["--session", "s-1"], "revoked session_id `s-1`"),
+        (vec!["--jti", "j-1", "--expires", &exp], "revoked jti `j-1`"),
+        (vec!["--subject", "user:7"], "revoked sub `user:7`"),
+        (vec!["--jti", "j-old", "--expires", "1000"], "nothing to revoke"),
+    ] {
+        let mut all = vec!["revoke", "--redis", &url];
+        all.extend(args);
+        let r = run(&all, None).await;
+        assert_eq!(r.code, 0, "{r:?}");
+        assert!(r.stdout.starts_with(says), "{r:?}");
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let want = (1, 1, 1);
+    loop {
+        let s = replica.stats();
+        if (s.jtis, s.sessions, s.subjects) == want {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the replica holds {s:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let ttl = server
+        .command(&["PTTL", "usso:revocations:jti:j-1"])
+        .unwrap();
+    let ttl: i64 = ttl.trim_start_matches(':').parse().unwrap();
+    assert!((590_000..=611_000).contains(&ttl), "PTTL {ttl}");
+    // A late replica loads all three.
+    let late = usso::Revocations::redis(&url).connect().await.unwrap();
+    assert_eq!(late.stats(), replica.stats());
+
+    // Usage errors (2) and an unreachable server (1), in one line each.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("redis://127.0.0.1:{}/", l.local_addr().unwrap().port())
+    };
+    for (args, code, says) in [
+        (vec!["revoke", "--redis", &url], 2, "error: `usso revoke` needs"),
+        (
+            vec!["revoke", "--redis", &url, "--session", "a", "--jti", "b"],
+            2,
+            "error: give either",
+        ),
+        (
+            vec!["revoke", "--redis", &url, "--session", ""],
+            2,
+            "error: invalid setting `session_id`",
+        ),
+        (
+            vec!["revoke", "--redis", "http://x", "--session", "a"],
+            2,
+            "error: invalid URL for `redis_url`",
+        ),
+        (
+            vec!["revoke", "--redis", &closed, "--session", "a"],
+            1,
+            "error: the revocation list in Redis could not be reached",
+        ),
+    ] {
+        let r = run(&args, None).await;
+        assert_error(&r, code, says, "");
+        assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
+    }
 }

@@ -236,7 +236,7 @@ async fn revocations_count_rules_and_refused_tokens() {
             (&failure("token_revoked"), 1),
             ("usso_jwks_fetches_total", 1),
             ("usso_revocations_total{kind=session}", 1),
-            ("usso_revocations_total{kind=subject}", 1),
+            ("usso_revocations_total{kind=sub}", 1),
             ("usso_revoked_tokens_refused_total", 1),
         ])
     );

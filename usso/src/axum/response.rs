@@ -154,7 +154,7 @@ pub(crate) fn formatted_response(error: &AuthError, realm: &str, format: ErrorFo
             headers.insert(WWW_AUTHENTICATE, value);
         }
     }
-    if let AuthError::KeysUnavailable { retry_after } = error {
+    if let Some(retry_after) = error.retry_after() {
         let secs = retry_after.as_secs().max(1);
         headers.insert(RETRY_AFTER, HeaderValue::from(secs));
     }

@@ -85,6 +85,26 @@ audience, the matching `export USSO_...` lines, and three sample tokens
 for development and demos only.")]
     #[command(after_help = "Exit status: 0 stopped with Ctrl-C, 1 cannot listen, 2 usage error.")]
     DevIssuer(DevIssuer),
+    /// Revoke a token, a session or a subject's tokens on every replica (Redis)
+    #[command(long_about = "Revoke on every replica that shares this Redis server.
+
+Writes the rule where services built with `Revocations::redis(URL)` read it
+(a key with a TTL under the namespace, announced on `<namespace>:events`):
+every replica refuses the matching tokens within moments, and a replica that
+starts later loads it. Give exactly one of --jti, --session or --subject.
+
+* --jti ID: one token, until --expires (its `exp`), else for --max-lifetime;
+* --session ID: every token of a USSO session (logout), until --expires,
+  else for --max-lifetime;
+* --subject SUB: every token of SUB issued before --before (default: now),
+  for --max-lifetime after it (\"log out everywhere\", a disabled account).")]
+    #[command(
+        after_help = "Exit status: 0 revoked, 1 Redis unreachable, 2 usage error or bad setting.
+
+Example:
+  usso revoke --redis redis://127.0.0.1:6379/ --session 5f1c0e2a"
+    )]
+    Revoke(Revoke),
     /// Print a shell completion script: `usso completions bash > ~/.local/share/bash-completion/completions/usso`
     Completions {
         /// The shell
@@ -151,7 +171,49 @@ pub(crate) struct DevIssuer {
     pub(crate) ttl: Duration,
 }
 
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("rule").required(true).args(["jti", "session", "subject"]))]
+pub(crate) struct Revoke {
+    /// The Redis server the services share: redis://[:PASSWORD@]HOST:PORT/DB
+    #[arg(long, value_name = "URL")]
+    pub(crate) redis: String,
+    /// Revoke one token, by its `jti`
+    #[arg(long, value_name = "ID")]
+    pub(crate) jti: Option<String>,
+    /// Revoke every token of a USSO session (`session_id`)
+    #[arg(long, value_name = "ID")]
+    pub(crate) session: Option<String>,
+    /// Revoke every token of a subject (`sub`) issued before --before
+    #[arg(long, value_name = "SUB")]
+    pub(crate) subject: Option<String>,
+    /// With --jti or --session: when the rule may end, in Unix seconds (the token's `exp`)
+    #[arg(long, value_name = "UNIX_SECS", conflicts_with = "subject", value_parser = unix_secs)]
+    pub(crate) expires: Option<i64>,
+    /// With --subject: tokens issued before this are refused, in Unix seconds (default: now)
+    #[arg(long, value_name = "UNIX_SECS", requires = "subject", value_parser = unix_secs)]
+    pub(crate) before: Option<i64>,
+    /// The longest lifetime of a token the services accept: 90s, 15m, 2h, 7d
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = lifetime)]
+    pub(crate) max_lifetime: Duration,
+    /// The key namespace the services use
+    #[arg(long, value_name = "NAME", default_value = "usso:revocations")]
+    pub(crate) namespace: String,
+}
+
 // The value parsers' messages never quote the value: it may be a token.
+
+fn unix_secs(text: &str) -> Result<i64, String> {
+    match text.parse::<i64>() {
+        Ok(secs) if (0..=253_402_300_799).contains(&secs) => Ok(secs),
+        _ => Err("`--expires` and `--before` take Unix seconds, e.g. 1767225600".into()),
+    }
+}
+
+fn lifetime(text: &str) -> Result<Duration, String> {
+    parse_duration(text).ok_or_else(|| {
+        "`--max-lifetime` must be a duration like 90s, 15m, 2h or 7d (at most 365d)".into()
+    })
+}
 
 fn algorithm(text: &str) -> Result<Algorithm, String> {
     text.parse().map_err(|_| {
@@ -254,7 +316,8 @@ fn usage_error(e: &clap::Error, args: &[String]) -> String {
     let command = args
         .first()
         .filter(|c| {
-            ["inspect", "verify", "jwks", "dev-issuer", "completions"].contains(&c.as_str())
+            ["inspect", "verify", "jwks", "dev-issuer", "revoke", "completions"]
+                .contains(&c.as_str())
         })
         .map(|c| format!("usso {c}"))
         .unwrap_or_else(|| "usso".to_owned());
@@ -263,11 +326,11 @@ fn usage_error(e: &clap::Error, args: &[String]) -> String {
     let option = |text: String| text.split([' ', '=']).next().unwrap_or_default().to_owned();
     match e.kind() {
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            "no command given (inspect, verify, jwks, dev-issuer, completions; see `usso --help`)"
+            "no command given (inspect, verify, jwks, dev-issuer, revoke, completions; see `usso --help`)"
                 .to_owned()
         }
         ErrorKind::InvalidSubcommand => format!(
-            "no command `{}` (commands: inspect, verify, jwks, dev-issuer, completions; see `usso --help`)",
+            "no command `{}` (commands: inspect, verify, jwks, dev-issuer, revoke, completions; see `usso --help`)",
             shown(&context(ContextKind::InvalidSubcommand).unwrap_or_default())
         ),
         ErrorKind::UnknownArgument => {

@@ -4,7 +4,9 @@
 //! * `usso inspect` decodes a token without verifying it;
 //! * `usso verify` runs the full usso verification and names the rule that failed;
 //! * `usso jwks` fetches a key set and says which keys usso would use or skip, and why;
-//! * `usso dev-issuer` runs the test kit's issuer standalone, with sample tokens.
+//! * `usso dev-issuer` runs the test kit's issuer standalone, with sample tokens;
+//! * `usso revoke` revokes a token, a session or a subject on every replica
+//!   sharing a Redis server.
 //!
 //! Everything lives in the library (not the binary) so it can reach usso's
 //! own JWK resolution; the binary only calls `main`. Exit codes: 0 success,
@@ -14,6 +16,7 @@ mod args;
 mod dev_issuer;
 mod inspect;
 mod jwks;
+mod revoke;
 mod time;
 mod token;
 mod verify;
@@ -78,6 +81,7 @@ fn run(args: &[String]) -> Outcome {
         args::Command::Verify(a) => verify::run(&a),
         args::Command::Jwks(a) => jwks::run(&a),
         args::Command::DevIssuer(a) => dev_issuer::run(&a),
+        args::Command::Revoke(a) => revoke::run(&a),
         args::Command::Completions { shell } => {
             use clap::CommandFactory as _;
             let mut script = Vec::new();

@@ -101,4 +101,11 @@ pub enum ConfigError {
         /// What failed.
         reason: String,
     },
+    /// The shared revocation list could not be loaded at start-up (Redis
+    /// unreachable, see [`RedisRevocations::connect`](crate::RedisRevocations::connect)).
+    #[error("the revocation list in Redis could not be reached: {reason}")]
+    RevocationsUnavailable {
+        /// What failed.
+        reason: String,
+    },
 }

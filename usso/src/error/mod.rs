@@ -131,6 +131,14 @@ pub enum AuthError {
         /// When a retry makes sense.
         retry_after: Duration,
     },
+    /// The revocation list could not be kept in sync (Redis unreachable for
+    /// longer than [`RedisRevocations::fail_closed_after`](crate::RedisRevocations::fail_closed_after)
+    /// allows, with fail-closed chosen). 503 with `Retry-After`.
+    #[error("the revocation list is temporarily unavailable")]
+    RevocationsUnavailable {
+        /// When a retry makes sense.
+        retry_after: Duration,
+    },
     /// Multi-tenant mode could not match the request to a tenant (unknown
     /// `X-Tenant-ID`). 400.
     #[error("unknown or missing tenant")]
@@ -169,7 +177,9 @@ impl AuthError {
             | Self::WorkspaceRequired
             | Self::Forbidden { .. }
             | Self::CrossSiteRequest => StatusCode::FORBIDDEN,
-            Self::KeysUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::KeysUnavailable { .. } | Self::RevocationsUnavailable { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::UnknownTenant => StatusCode::BAD_REQUEST,
             Self::MissingAuthenticator => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -195,8 +205,29 @@ impl AuthError {
             Self::Forbidden { .. } => "forbidden",
             Self::CrossSiteRequest => "cross_site_request",
             Self::KeysUnavailable { .. } => "keys_unavailable",
+            Self::RevocationsUnavailable { .. } => "revocations_unavailable",
             Self::UnknownTenant => "unknown_tenant",
             Self::MissingAuthenticator => "authenticator_missing",
+        }
+    }
+
+    /// How long a client should wait before retrying (the `Retry-After` of a
+    /// 503), for the errors that are temporary.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use usso::AuthError;
+    ///
+    /// let e = AuthError::KeysUnavailable { retry_after: Duration::from_secs(5) };
+    /// assert_eq!(e.retry_after(), Some(Duration::from_secs(5)));
+    /// assert_eq!(AuthError::TokenExpired.retry_after(), None);
+    /// ```
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::KeysUnavailable { retry_after } | Self::RevocationsUnavailable { retry_after } => {
+                Some(*retry_after)
+            }
+            _ => None,
         }
     }
 

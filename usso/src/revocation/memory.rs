@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
+use super::rule::{Kind, Rule};
 use super::{RevocationError, Verdict};
 use crate::{NumericDate, UserData};
 
@@ -91,6 +92,14 @@ impl Maps {
     fn len(&self) -> usize {
         self.jtis.len() + self.sessions.len() + self.subjects.len()
     }
+
+    fn contains(&self, rule: &Rule<'_>) -> bool {
+        match rule.kind {
+            Kind::Jti => self.jtis.contains_key(rule.id),
+            Kind::Session => self.sessions.contains_key(rule.id),
+            Kind::Subject => self.subjects.contains_key(rule.id),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -104,7 +113,7 @@ pub(crate) struct Store {
     next_purge: AtomicI64,
 }
 
-fn after(t: NumericDate, d: Duration) -> NumericDate {
+pub(crate) fn after(t: NumericDate, d: Duration) -> NumericDate {
     let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
     NumericDate::from_millis(t.as_millis().saturating_add(ms))
 }
@@ -117,76 +126,66 @@ impl Store {
         }
     }
 
-    fn record(
+    /// Records `rule` and returns when it ends (its time plus the leeway
+    /// and, for a subject, the longest token lifetime), or `None` if it has
+    /// ended already, in which case nothing is stored.
+    pub(crate) fn apply(
         &self,
+        rule: &Rule<'_>,
         now: NumericDate,
-        write: impl FnOnce(&mut Maps),
-    ) -> Result<(), RevocationError> {
+    ) -> Result<Option<NumericDate>, RevocationError> {
+        let end = self.end_of(rule);
+        if end <= now {
+            return Ok(None);
+        }
         self.maybe_purge(now);
         let mut maps = self.maps.write().unwrap_or_else(PoisonError::into_inner);
-        if maps.len() >= self.options.max_entries {
+        let (present, full) = (maps.contains(rule), maps.len() >= self.options.max_entries);
+        if full && !present {
             return Err(RevocationError::Full {
                 max: self.options.max_entries,
             });
         }
-        write(&mut maps);
+        let id: Box<str> = rule.id.into();
+        match rule.kind {
+            Kind::Jti => {
+                let e = maps.jtis.entry(id).or_insert(end);
+                *e = (*e).max(end);
+            }
+            Kind::Session => {
+                let e = maps.sessions.entry(id).or_insert(end);
+                *e = (*e).max(end);
+            }
+            Kind::Subject => {
+                let e = maps.subjects.entry(id).or_insert((rule.at, end));
+                *e = (e.0.max(rule.at), e.1.max(end));
+            }
+        }
         self.held.store(maps.len(), Ordering::Release);
-        Ok(())
+        Ok(Some(end))
     }
 
-    pub(crate) fn revoke_jti(
-        &self,
-        jti: &str,
-        expires: NumericDate,
-    ) -> Result<(), RevocationError> {
-        let now = NumericDate::now();
-        let until = after(expires, self.options.leeway);
-        if until <= now {
-            return Ok(()); // already expired: nothing to refuse
+    /// When `rule` stops matching any token that could still be valid.
+    pub(crate) fn end_of(&self, rule: &Rule<'_>) -> NumericDate {
+        match rule.kind {
+            // `at` is the token's `exp`, or the session's end.
+            Kind::Jti | Kind::Session => after(rule.at, self.options.leeway),
+            // A token issued before `at` lives at most the longest lifetime.
+            Kind::Subject => after(
+                rule.at,
+                self.options.max_token_lifetime + self.options.leeway,
+            ),
         }
-        self.record(now, |maps| {
-            let end = maps.jtis.entry(jti.into()).or_insert(until);
-            *end = (*end).max(until);
-        })
     }
 
-    pub(crate) fn revoke_session(
-        &self,
-        id: &str,
-        until: Option<NumericDate>,
-    ) -> Result<(), RevocationError> {
-        let now = NumericDate::now();
-        let until = after(
-            until.unwrap_or_else(|| after(now, self.options.max_token_lifetime)),
-            self.options.leeway,
-        );
-        if until <= now {
-            return Ok(());
-        }
-        self.record(now, |maps| {
-            let end = maps.sessions.entry(id.into()).or_insert(until);
-            *end = (*end).max(until);
-        })
+    /// The most rules held.
+    pub(crate) fn max_entries(&self) -> usize {
+        self.options.max_entries
     }
 
-    pub(crate) fn revoke_subject(
-        &self,
-        sub: &str,
-        before: NumericDate,
-    ) -> Result<(), RevocationError> {
-        let now = NumericDate::now();
-        // A token issued before `before` lives at most the longest lifetime.
-        let until = after(
-            before,
-            self.options.max_token_lifetime + self.options.leeway,
-        );
-        if until <= now {
-            return Ok(());
-        }
-        self.record(now, |maps| {
-            let rule = maps.subjects.entry(sub.into()).or_insert((before, until));
-            *rule = (rule.0.max(before), rule.1.max(until));
-        })
+    /// The default end of a session rule: the longest token lifetime.
+    pub(crate) fn session_end(&self, now: NumericDate) -> NumericDate {
+        after(now, self.options.max_token_lifetime)
     }
 
     pub(crate) fn check(&self, claims: &UserData, now: NumericDate) -> Verdict {
@@ -217,7 +216,8 @@ impl Store {
         }
     }
 
-    fn maybe_purge(&self, now: NumericDate) {
+    /// Purges, at most once a second.
+    pub(crate) fn maybe_purge(&self, now: NumericDate) {
         let next = self.next_purge.load(Ordering::Relaxed);
         if now.as_millis() >= next
             && self
@@ -264,18 +264,20 @@ mod tests {
         user
     }
 
+    fn rule(kind: Kind, id: &str, at: NumericDate) -> Rule<'_> {
+        Rule { kind, id, at }
+    }
+
     #[test]
     fn each_rule_matches_only_its_tokens() {
         let store = Store::default();
         let now = NumericDate::now();
         let t = now.as_secs();
-        store
-            .revoke_jti("j1", after(now, Duration::from_secs(60)))
-            .unwrap();
-        store.revoke_session("s1", None).unwrap();
-        store
-            .revoke_subject("u1", NumericDate::from_secs(t - 100))
-            .unwrap();
+        let soon = after(now, Duration::from_secs(60));
+        store.apply(&rule(Kind::Jti, "j1", soon), now).unwrap();
+        store.apply(&rule(Kind::Session, "s1", soon), now).unwrap();
+        let cut = NumericDate::from_secs(t - 100);
+        store.apply(&rule(Kind::Subject, "u1", cut), now).unwrap();
         let revoked = |c: &UserData| store.check(c, now) == Verdict::Revoked;
         assert!(revoked(&claims("j1", "s9", "u9", t)));
         assert!(revoked(&claims("j9", "s1", "u9", t)));
@@ -291,13 +293,37 @@ mod tests {
     }
 
     #[test]
+    fn a_later_rule_extends_never_shortens() {
+        let store = Store::new(RevocationOptions::default().leeway(Duration::ZERO));
+        let now = NumericDate::now();
+        let long = after(now, Duration::from_secs(600));
+        let short = after(now, Duration::from_secs(5));
+        assert_eq!(store.apply(&rule(Kind::Jti, "j", long), now), Ok(Some(long)));
+        store.apply(&rule(Kind::Jti, "j", short), now).unwrap();
+        let later = after(now, Duration::from_secs(60));
+        assert_eq!(
+            store.check(&claims("j", "s", "u", 0), later),
+            Verdict::Revoked
+        );
+        // Subjects: the cut-off moves forward only.
+        let t = now.as_secs();
+        let (early, late) = (NumericDate::from_secs(t - 10), NumericDate::from_secs(t));
+        store.apply(&rule(Kind::Subject, "u", late), now).unwrap();
+        store.apply(&rule(Kind::Subject, "u", early), now).unwrap();
+        assert_eq!(
+            store.check(&claims("x", "y", "u", t - 5), now),
+            Verdict::Revoked
+        );
+    }
+
+    #[test]
     fn rules_expire_and_are_purged() {
         let store = Store::new(RevocationOptions::default().leeway(Duration::ZERO));
         let now = NumericDate::now();
+        let soon = after(now, Duration::from_secs(5));
         for i in 0..1000 {
-            store
-                .revoke_jti(&format!("j{i}"), after(now, Duration::from_secs(5)))
-                .unwrap();
+            let id = format!("j{i}");
+            store.apply(&rule(Kind::Jti, &id, soon), now).unwrap();
         }
         assert_eq!(store.stats().jtis, 1000);
         let later = after(now, Duration::from_secs(6));
@@ -309,19 +335,25 @@ mod tests {
         assert_eq!(store.stats(), RevocationStats::default());
         assert_eq!(store.held.load(Ordering::Relaxed), 0);
         // Already expired: not stored at all.
-        store.revoke_jti("old", NumericDate::from_secs(1)).unwrap();
+        let old = NumericDate::from_secs(1);
+        assert_eq!(store.apply(&rule(Kind::Jti, "old", old), now), Ok(None));
         assert_eq!(store.stats().jtis, 0);
     }
 
     #[test]
     fn full_means_refused_not_forgotten() {
         let store = Store::new(RevocationOptions::default().max_entries(2));
-        store.revoke_session("a", None).unwrap();
-        store.revoke_session("b", None).unwrap();
+        let now = NumericDate::now();
+        let end = after(now, Duration::from_secs(60));
+        store.apply(&rule(Kind::Session, "a", end), now).unwrap();
+        store.apply(&rule(Kind::Session, "b", end), now).unwrap();
         assert_eq!(
-            store.revoke_session("c", None),
+            store.apply(&rule(Kind::Session, "c", end), now),
             Err(RevocationError::Full { max: 2 })
         );
+        // Extending a rule already held needs no room.
+        let later = after(now, Duration::from_secs(120));
+        assert!(store.apply(&rule(Kind::Session, "a", later), now).is_ok());
         assert_eq!(store.stats().sessions, 2);
     }
 }

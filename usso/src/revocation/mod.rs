@@ -12,17 +12,32 @@
 //! The check is local: three hash-map lookups under a read lock, skipped
 //! entirely while no rule is held. Each rule expires on its own once no
 //! token it can match is still valid, so memory stays bounded.
+//!
+//! With the `redis` feature, [`Revocations::redis`] shares the rules across
+//! a fleet: writes go to Redis (keys with TTLs), every replica applies them
+//! to its own maps as they are published, and a replica loads the whole set
+//! when it starts and after every reconnect. The check itself never leaves
+//! the process.
 
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+pub(crate) mod rule;
 
 pub use memory::{RevocationOptions, RevocationStats};
+#[cfg(feature = "redis")]
+pub use redis::{RedisRevocations, RevocationSync};
+#[cfg(feature = "cli")]
+pub(crate) use redis::share_once;
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::{NumericDate, UserData};
 
 use memory::Store;
+use rule::{Kind, Rule};
 
 /// Why a revocation could not be recorded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,6 +63,19 @@ pub enum RevocationError {
         /// The bound.
         max: usize,
     },
+    /// The rule holds in this process but could not be written to Redis
+    /// (see [`Revocations::redis`]). Unless `queued` is false (too many
+    /// writes are waiting already), it is written when Redis is back.
+    #[error(
+        "revoked in this process only: Redis could not be reached ({reason}); {}",
+        if *queued { "it will be written when Redis is back" } else { "not queued: too many writes are waiting" }
+    )]
+    NotShared {
+        /// Why the write failed.
+        reason: String,
+        /// Whether the write waits for Redis to come back.
+        queued: bool,
+    },
 }
 
 /// The longest id accepted: `jti`s, session ids and subjects are short.
@@ -58,6 +86,8 @@ pub(crate) const MAX_ID_BYTES: usize = 256;
 pub(crate) enum Verdict {
     Valid,
     Revoked,
+    /// Out of sync for longer than fail-closed allows.
+    Unavailable { retry_after: Duration },
 }
 
 /// The revocation rules of one process: by `jti` (one token), by
@@ -92,6 +122,8 @@ pub(crate) enum Verdict {
 #[derive(Clone, Default)]
 pub struct Revocations {
     store: Arc<Store>,
+    #[cfg(feature = "redis")]
+    link: Option<Arc<redis::Link>>,
 }
 
 impl fmt::Debug for Revocations {
@@ -102,21 +134,13 @@ impl fmt::Debug for Revocations {
     }
 }
 
-fn checked<'a>(what: &'static str, id: &'a str) -> Result<&'a str, RevocationError> {
-    if id.is_empty() {
-        Err(RevocationError::Empty { what })
-    } else if id.len() > MAX_ID_BYTES {
-        Err(RevocationError::TooLong { what })
-    } else {
-        Ok(id)
-    }
-}
-
 impl Revocations {
     /// An empty set with these bounds.
     pub fn new(options: RevocationOptions) -> Self {
         Self {
             store: Arc::new(Store::new(options)),
+            #[cfg(feature = "redis")]
+            link: None,
         }
     }
 
@@ -124,12 +148,10 @@ impl Revocations {
     /// the leeway.
     ///
     /// # Errors
-    /// An empty or too long id, or a full store.
+    /// An empty or too long id, a full store, or (with Redis) a rule that
+    /// holds here but could not be shared yet.
     pub async fn revoke_jti(&self, jti: &str, expires: NumericDate) -> Result<(), RevocationError> {
-        let jti = checked("jti", jti)?;
-        self.store.revoke_jti(jti, expires)?;
-        crate::metrics::revocation("jti");
-        Ok(())
+        self.revoke(Rule::new(Kind::Jti, jti, expires)?).await
     }
 
     /// Refuses every token of this USSO session (a logout) until `until`,
@@ -137,16 +159,15 @@ impl Revocations {
     /// ([`RevocationOptions::max_token_lifetime`]), plus the leeway.
     ///
     /// # Errors
-    /// An empty or too long id, or a full store.
+    /// As [`revoke_jti`](Self::revoke_jti).
     pub async fn revoke_session(
         &self,
         session_id: &str,
         until: Option<NumericDate>,
     ) -> Result<(), RevocationError> {
-        let session_id = checked("session_id", session_id)?;
-        self.store.revoke_session(session_id, until)?;
-        crate::metrics::revocation("session");
-        Ok(())
+        let until = until.unwrap_or_else(|| self.store.session_end(NumericDate::now()));
+        self.revoke(Rule::new(Kind::Session, session_id, until)?)
+            .await
     }
 
     /// Refuses every token of `sub` issued before `before` (`iat < before`;
@@ -155,24 +176,41 @@ impl Revocations {
     /// the same subject moves `before` forward, never back.
     ///
     /// # Errors
-    /// An empty or too long id, or a full store.
+    /// As [`revoke_jti`](Self::revoke_jti).
     pub async fn revoke_subject_before(
         &self,
         sub: &str,
         before: NumericDate,
     ) -> Result<(), RevocationError> {
-        let sub = checked("sub", sub)?;
-        self.store.revoke_subject(sub, before)?;
-        crate::metrics::revocation("subject");
+        self.revoke(Rule::new(Kind::Subject, sub, before)?).await
+    }
+
+    async fn revoke(&self, rule: Rule<'_>) -> Result<(), RevocationError> {
+        let now = NumericDate::now();
+        // Here first: a rule Redis can't take still holds in this process.
+        let end = self.store.apply(&rule, now)?;
+        crate::metrics::revocation(rule.kind.tag());
+        #[cfg(feature = "redis")]
+        if let (Some(link), Some(end)) = (&self.link, end) {
+            link.share(&rule, end, now).await?;
+        }
+        #[cfg(not(feature = "redis"))]
+        let _ = end;
         Ok(())
     }
 
     /// Whether a rule refuses a token with these claims.
     pub fn is_revoked(&self, claims: &UserData) -> bool {
-        self.check(claims) == Verdict::Revoked
+        self.store.check(claims, NumericDate::now()) == Verdict::Revoked
     }
 
     pub(crate) fn check(&self, claims: &UserData) -> Verdict {
+        #[cfg(feature = "redis")]
+        if let Some(link) = &self.link
+            && let Some(retry_after) = link.refusing()
+        {
+            return Verdict::Unavailable { retry_after };
+        }
         self.store.check(claims, NumericDate::now())
     }
 

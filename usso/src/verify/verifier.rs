@@ -74,8 +74,12 @@ impl Verifier {
         // After the signature and claims, so that only a verified token's
         // ids are ever looked up; before the cache, so that a revoked
         // token is never stored.
-        if self.revocations.check(claims.user_data()) == Verdict::Revoked {
-            return Err(AuthError::TokenRevoked);
+        match self.revocations.check(claims.user_data()) {
+            Verdict::Valid => {}
+            Verdict::Revoked => return Err(AuthError::TokenRevoked),
+            Verdict::Unavailable { retry_after } => {
+                return Err(AuthError::RevocationsUnavailable { retry_after });
+            }
         }
         self.remember(token, parsed, key, &claims);
         Ok(claims)
@@ -103,10 +107,17 @@ impl Verifier {
             cache.invalidate(token);
             return None;
         };
-        if self.revocations.check(claims.user_data()) == Verdict::Revoked {
-            // Revoked since it was cached: out of the cache for good.
-            cache.invalidate(token);
-            return Some(Err(AuthError::TokenRevoked));
+        match self.revocations.check(claims.user_data()) {
+            Verdict::Valid => {}
+            Verdict::Revoked => {
+                // Revoked since it was cached: out of the cache for good.
+                cache.invalidate(token);
+                return Some(Err(AuthError::TokenRevoked));
+            }
+            // Not known either way: kept, for when the set is back in sync.
+            Verdict::Unavailable { retry_after } => {
+                return Some(Err(AuthError::RevocationsUnavailable { retry_after }));
+            }
         }
         cache.hit();
         Some(Ok(claims.clone()))
