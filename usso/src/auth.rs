@@ -480,6 +480,7 @@ impl UssoAuth {
     /// [`authenticate_parts`](Self::authenticate_parts) for a request that
     /// was already counted and reported (another claims type, or no token
     /// after an optional layer): neither counted nor reported again.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     pub(crate) async fn reauthenticate_parts<C: Claims>(
         &self,
         method: &http::Method,
