@@ -351,7 +351,7 @@ fn metrics_cost() {
         black_box(event.code());
     });
 
-    metrics::with_local_recorder(&prometheus, || {
+    metrics::with_local_recorder(prometheus, || {
         auth.verify_token_sync::<UserData>(&token).unwrap();
     });
     if !handle.render().contains("usso_verifications_total") {
@@ -368,45 +368,46 @@ fn metrics_cost() {
         .body(())
         .unwrap()
         .into_parts();
-    let request = |auth: &UssoAuth| {
+    let request = |auth: UssoAuth| {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let parts = &parts;
+        let parts = parts.clone();
         move || {
             runtime
-                .block_on(auth.authenticate::<UserData>(parts))
+                .block_on(auth.authenticate::<UserData>(&parts))
                 .is_ok()
         }
     };
-    let mut request_plain = request(&cached);
-    let mut request_plain_m = request(&cached);
-    let mut request_hooked = request(&hooked);
+    let mut request_plain = request(cached.clone());
+    let mut request_plain_m = request(cached.clone());
+    let mut request_hooked = request(hooked);
+    let (noop, prometheus) = (&noop, &prometheus);
 
     let mut fs: Vec<Box<dyn FnMut() -> bool + '_>> = vec![
         Box::new(|| {
-            metrics::with_local_recorder(&noop, || {
+            metrics::with_local_recorder(noop, || {
                 auth.verify_token_sync::<UserData>(&token).is_ok()
             })
         }),
         Box::new(|| {
-            metrics::with_local_recorder(&prometheus, || {
+            metrics::with_local_recorder(prometheus, || {
                 auth.verify_token_sync::<UserData>(&token).is_ok()
             })
         }),
         Box::new(|| {
-            metrics::with_local_recorder(&noop, || {
+            metrics::with_local_recorder(noop, || {
                 cached.verify_token_sync::<UserData>(&token).is_ok()
             })
         }),
         Box::new(|| {
-            metrics::with_local_recorder(&prometheus, || {
+            metrics::with_local_recorder(prometheus, || {
                 cached.verify_token_sync::<UserData>(&token).is_ok()
             })
         }),
-        Box::new(move || metrics::with_local_recorder(&noop, &mut request_plain)),
-        Box::new(move || metrics::with_local_recorder(&prometheus, &mut request_plain_m)),
-        Box::new(move || metrics::with_local_recorder(&noop, &mut request_hooked)),
+        Box::new(move || metrics::with_local_recorder(noop, &mut request_plain)),
+        Box::new(move || metrics::with_local_recorder(prometheus, &mut request_plain_m)),
+        Box::new(move || metrics::with_local_recorder(noop, &mut request_hooked)),
     ];
     let t = interleaved(&mut fs);
     println!("| path (EdDSA) | metrics off | Prometheus recorder | added | ratio |");
