@@ -351,7 +351,7 @@ fn metrics_cost() {
         black_box(event.code());
     });
 
-    metrics::with_local_recorder(prometheus, || {
+    metrics::with_local_recorder(&prometheus, || {
         auth.verify_token_sync::<UserData>(&token).unwrap();
     });
     if !handle.render().contains("usso_verifications_total") {
