@@ -128,21 +128,55 @@ pub fn describe() {
 }
 
 // The recording helpers: one line at each call site, nothing at all
-// without the feature. Success paths use literal labels, which the
-// `metrics` macros turn into a static key (no allocation).
+// without the feature. The counters of the request path have static keys,
+// whose hash is computed at compile time (the `counter!` macro recomputes
+// it on every call for a name that is not a literal); failures, with their
+// error code, go through the macro.
+
+#[cfg(feature = "metrics")]
+mod keys {
+    use metrics::{Key, Label};
+
+    static SUCCESS: [Label; 2] = [
+        Label::from_static_parts("outcome", "success"),
+        Label::from_static_parts("reason", "ok"),
+    ];
+    pub(super) static VERIFIED: Key = Key::from_static_parts(super::VERIFICATIONS, &SUCCESS);
+    pub(super) static API_KEY_ACCEPTED: Key =
+        Key::from_static_parts(super::API_KEY_CHECKS, &SUCCESS);
+    pub(super) static TOKEN_CACHE_HIT: Key = Key::from_static_name(super::TOKEN_CACHE_HITS);
+    pub(super) static TOKEN_CACHE_MISS: Key = Key::from_static_name(super::TOKEN_CACHE_MISSES);
+    pub(super) static REVOKED_REFUSED: Key =
+        Key::from_static_name(super::REVOKED_TOKENS_REFUSED);
+    pub(super) static JWKS_FETCH: Key = Key::from_static_name(super::JWKS_FETCHES);
+    pub(super) static JWKS_STALE: Key = Key::from_static_name(super::JWKS_STALE_SERVES);
+    pub(super) static JWKS_MISS: Key = Key::from_static_name(super::JWKS_KID_MISSES);
+}
+
+/// Adds one to the counter `key` of the current recorder (what
+/// `counter!(…).increment(1)` does, with a key built at compile time).
+#[cfg(feature = "metrics")]
+#[inline]
+fn increment(key: &'static ::metrics::Key) {
+    static METADATA: ::metrics::Metadata<'static> = ::metrics::Metadata::new(
+        module_path!(),
+        ::metrics::Level::INFO,
+        Some(module_path!()),
+    );
+    ::metrics::with_recorder(|recorder| recorder.register_counter(key, &METADATA).increment(1));
+}
 
 /// One verification (or request authentication) and its outcome.
 #[inline]
 pub(crate) fn verification<T>(result: &Result<T, AuthError>) {
     #[cfg(feature = "metrics")]
     match result {
-        Ok(_) => ::metrics::counter!(VERIFICATIONS, "outcome" => "success", "reason" => "ok")
-            .increment(1),
+        Ok(_) => increment(&keys::VERIFIED),
         Err(error) => {
             ::metrics::counter!(VERIFICATIONS, "outcome" => "failure", "reason" => error.code())
                 .increment(1);
             if *error == AuthError::TokenRevoked {
-                ::metrics::counter!(REVOKED_TOKENS_REFUSED).increment(1);
+                increment(&keys::REVOKED_REFUSED);
             }
         }
     }
@@ -155,8 +189,7 @@ pub(crate) fn verification<T>(result: &Result<T, AuthError>) {
 pub(crate) fn api_key_check<T>(result: &Result<T, AuthError>) {
     #[cfg(feature = "metrics")]
     match result {
-        Ok(_) => ::metrics::counter!(API_KEY_CHECKS, "outcome" => "success", "reason" => "ok")
-            .increment(1),
+        Ok(_) => increment(&keys::API_KEY_ACCEPTED),
         Err(error) => {
             ::metrics::counter!(API_KEY_CHECKS, "outcome" => "failure", "reason" => error.code())
                 .increment(1);
@@ -170,7 +203,7 @@ pub(crate) fn api_key_check<T>(result: &Result<T, AuthError>) {
 #[inline]
 pub(crate) fn jwks_fetch() {
     #[cfg(feature = "metrics")]
-    ::metrics::counter!(JWKS_FETCHES).increment(1);
+    increment(&keys::JWKS_FETCH);
 }
 
 /// A JWKS fetch failed.
@@ -197,28 +230,28 @@ pub(crate) fn jwks_fetch_failure(error: &crate::jwks::fetch::FetchError) {
 #[inline]
 pub(crate) fn jwks_stale_serve() {
     #[cfg(feature = "metrics")]
-    ::metrics::counter!(JWKS_STALE_SERVES).increment(1);
+    increment(&keys::JWKS_STALE);
 }
 
 /// A token's `kid` was not in the cached set.
 #[inline]
 pub(crate) fn jwks_kid_miss() {
     #[cfg(feature = "metrics")]
-    ::metrics::counter!(JWKS_KID_MISSES).increment(1);
+    increment(&keys::JWKS_MISS);
 }
 
 /// A verified-token cache hit.
 #[inline]
 pub(crate) fn token_cache_hit() {
     #[cfg(feature = "metrics")]
-    ::metrics::counter!(TOKEN_CACHE_HITS).increment(1);
+    increment(&keys::TOKEN_CACHE_HIT);
 }
 
 /// A verified-token cache miss.
 #[inline]
 pub(crate) fn token_cache_miss() {
     #[cfg(feature = "metrics")]
-    ::metrics::counter!(TOKEN_CACHE_MISSES).increment(1);
+    increment(&keys::TOKEN_CACHE_MISS);
 }
 
 /// A revocation rule was recorded (`kind`: `jti`, `session`, `sub`).
