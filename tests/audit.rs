@@ -13,8 +13,8 @@ use serde::Deserialize;
 use tower::ServiceExt;
 use usso::testing::TestIssuer;
 use usso::{
-    ApiKeyFuture, ApiKeyVerifier, ApiKeys, AuthError, Authorized, Claims, MultiTenant,
-    TokenSource, UserData, UssoAuth, UssoLayer, Workspace,
+    ApiKeyFuture, ApiKeyVerifier, ApiKeys, AuthError, Authorized, Claims, MultiTenant, TokenSource,
+    UserData, UssoAuth, UssoLayer, Workspace,
 };
 
 /// What a hook saw, copied out of the borrowed event.
@@ -207,7 +207,8 @@ async fn extractors_without_a_layer_share_one_report() {
 }
 
 async fn maybe(user: Option<UserData>) -> String {
-    user.and_then(|u| u.sub).unwrap_or_else(|| "anonymous".into())
+    user.and_then(|u| u.sub)
+        .unwrap_or_else(|| "anonymous".into())
 }
 
 #[tokio::test]
@@ -321,7 +322,10 @@ async fn multi_tenant_events_name_the_configured_tenant() {
     // A tenant id that is not configured is never echoed.
     let unknown = get_with(
         "/me",
-        &[("authorization", &bearer(&ta)), ("x-tenant-id", "evil<script>")],
+        &[
+            ("authorization", &bearer(&ta)),
+            ("x-tenant-id", "evil<script>"),
+        ],
     );
     assert_eq!(status(&app, unknown).await, StatusCode::BAD_REQUEST);
 

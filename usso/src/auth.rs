@@ -472,7 +472,9 @@ impl UssoAuth {
         headers: &HeaderMap,
     ) -> Result<C, AuthError> {
         let mut seen = crate::audit::Seen::default();
-        let result = self.authenticate_seen(method, uri, headers, &mut seen).await;
+        let result = self
+            .authenticate_seen(method, uri, headers, &mut seen)
+            .await;
         self.report(&result, &seen);
         result
     }
@@ -488,7 +490,8 @@ impl UssoAuth {
         headers: &HeaderMap,
     ) -> Result<C, AuthError> {
         let mut seen = crate::audit::Seen::default();
-        self.authenticate_seen(method, uri, headers, &mut seen).await
+        self.authenticate_seen(method, uri, headers, &mut seen)
+            .await
     }
 
     async fn authenticate_seen<'a, C: Claims>(

@@ -146,8 +146,7 @@ mod keys {
         Key::from_static_parts(super::API_KEY_CHECKS, &SUCCESS);
     pub(super) static TOKEN_CACHE_HIT: Key = Key::from_static_name(super::TOKEN_CACHE_HITS);
     pub(super) static TOKEN_CACHE_MISS: Key = Key::from_static_name(super::TOKEN_CACHE_MISSES);
-    pub(super) static REVOKED_REFUSED: Key =
-        Key::from_static_name(super::REVOKED_TOKENS_REFUSED);
+    pub(super) static REVOKED_REFUSED: Key = Key::from_static_name(super::REVOKED_TOKENS_REFUSED);
     pub(super) static JWKS_FETCH: Key = Key::from_static_name(super::JWKS_FETCHES);
     pub(super) static JWKS_STALE: Key = Key::from_static_name(super::JWKS_STALE_SERVES);
     pub(super) static JWKS_MISS: Key = Key::from_static_name(super::JWKS_KID_MISSES);
@@ -158,11 +157,8 @@ mod keys {
 #[cfg(feature = "metrics")]
 #[inline]
 fn increment(key: &'static ::metrics::Key) {
-    static METADATA: ::metrics::Metadata<'static> = ::metrics::Metadata::new(
-        module_path!(),
-        ::metrics::Level::INFO,
-        Some(module_path!()),
-    );
+    static METADATA: ::metrics::Metadata<'static> =
+        ::metrics::Metadata::new(module_path!(), ::metrics::Level::INFO, Some(module_path!()));
     ::metrics::with_recorder(|recorder| recorder.register_counter(key, &METADATA).increment(1));
 }
 

@@ -166,7 +166,9 @@ async fn a_request_without_a_token_counts_token_not_found_once() {
     let snapshotter = recorder.snapshotter();
     let _guard = metrics::set_default_local_recorder(&recorder);
     let issuer = TestIssuer::start().await;
-    let app = Router::new().route("/me", get(me)).with_state(issuer.auth());
+    let app = Router::new()
+        .route("/me", get(me))
+        .with_state(issuer.auth());
 
     let request = Request::get("/me").body(Body::empty()).unwrap();
     assert_eq!(status(&app, request).await, StatusCode::UNAUTHORIZED);

@@ -140,7 +140,9 @@ pub(crate) struct Reported(pub(crate) usize);
 /// reported either way, so that the layer and every extractor of one
 /// request make one audit event between them.
 pub(crate) fn reported(extensions: &mut http::Extensions, by: usize) -> bool {
-    extensions.insert(Reported(by)).is_some_and(|Reported(was)| was == by)
+    extensions
+        .insert(Reported(by))
+        .is_some_and(|Reported(was)| was == by)
 }
 
 /// Records a verification made by authenticator `by` for the rest of the
