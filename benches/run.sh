@@ -7,3 +7,5 @@ if ! command -v wrk >/dev/null; then
 fi
 cargo bench --bench verify
 cargo bench --bench http
+command -v redis-server >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+cargo bench --bench revocation --features usso/redis

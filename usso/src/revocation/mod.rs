@@ -25,10 +25,10 @@ mod redis;
 pub(crate) mod rule;
 
 pub use memory::{RevocationOptions, RevocationStats};
-#[cfg(feature = "redis")]
-pub use redis::{RedisRevocations, RevocationSync};
 #[cfg(feature = "cli")]
 pub(crate) use redis::share_once;
+#[cfg(feature = "redis")]
+pub use redis::{RedisRevocations, RevocationSync};
 
 use std::fmt;
 use std::sync::Arc;
@@ -87,7 +87,9 @@ pub(crate) enum Verdict {
     Valid,
     Revoked,
     /// Out of sync for longer than fail-closed allows.
-    Unavailable { retry_after: Duration },
+    Unavailable {
+        retry_after: Duration,
+    },
 }
 
 /// The revocation rules of one process: by `jti` (one token), by
@@ -200,17 +202,19 @@ impl Revocations {
 
     /// Whether a rule refuses a token with these claims.
     pub fn is_revoked(&self, claims: &UserData) -> bool {
-        self.store.check(claims, NumericDate::now()) == Verdict::Revoked
+        !self.store.is_empty() && self.store.check(claims, NumericDate::now()) == Verdict::Revoked
     }
 
-    pub(crate) fn check(&self, claims: &UserData) -> Verdict {
+    /// The verifier's check, at its `now` (so that an empty set costs one
+    /// atomic load, not a clock read).
+    pub(crate) fn check(&self, claims: &UserData, now: NumericDate) -> Verdict {
         #[cfg(feature = "redis")]
         if let Some(link) = &self.link
             && let Some(retry_after) = link.refusing()
         {
             return Verdict::Unavailable { retry_after };
         }
-        self.store.check(claims, NumericDate::now())
+        self.store.check(claims, now)
     }
 
     /// Forgets the rules that can no longer match a valid token. Recording a

@@ -199,6 +199,9 @@ mod tests {
             Rule::from_key("ns", b"other:jti:a", b"1"),
             Err(Malformed::Shape)
         );
-        assert_eq!(Rule::from_key("ns", b"ns:jti:a", b"soon"), Err(Malformed::Shape));
+        assert_eq!(
+            Rule::from_key("ns", b"ns:jti:a", b"soon"),
+            Err(Malformed::Shape)
+        );
     }
 }

@@ -74,7 +74,7 @@ impl Verifier {
         // After the signature and claims, so that only a verified token's
         // ids are ever looked up; before the cache, so that a revoked
         // token is never stored.
-        match self.revocations.check(claims.user_data()) {
+        match self.revocations.check(claims.user_data(), now) {
             Verdict::Valid => {}
             Verdict::Revoked => return Err(AuthError::TokenRevoked),
             Verdict::Unavailable { retry_after } => {
@@ -107,7 +107,7 @@ impl Verifier {
             cache.invalidate(token);
             return None;
         };
-        match self.revocations.check(claims.user_data()) {
+        match self.revocations.check(claims.user_data(), now) {
             Verdict::Valid => {}
             Verdict::Revoked => {
                 // Revoked since it was cached: out of the cache for good.
