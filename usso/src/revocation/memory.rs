@@ -1,7 +1,7 @@
 //! The local rule maps every verification consults.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
@@ -117,6 +117,8 @@ pub(crate) struct Store {
     held: AtomicUsize,
     /// When the next purge may run, in milliseconds since the epoch.
     next_purge: AtomicI64,
+    /// Rules recorded so far (see `Revocations::generation`).
+    generation: AtomicU64,
 }
 
 pub(crate) fn after(t: NumericDate, d: Duration) -> NumericDate {
@@ -168,6 +170,9 @@ impl Store {
             }
         }
         self.held.store(maps.len(), Ordering::Release);
+        // Under the write lock, so that a reader that sees the new
+        // generation also sees the rule.
+        self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(Some(end))
     }
 
@@ -192,6 +197,10 @@ impl Store {
     /// The default end of a session rule: the longest token lifetime.
     pub(crate) fn session_end(&self, now: NumericDate) -> NumericDate {
         after(now, self.options.max_token_lifetime)
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// Whether no rule is held: one atomic load, so that a check costs

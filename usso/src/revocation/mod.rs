@@ -217,6 +217,40 @@ impl Revocations {
         self.store.check(claims, now)
     }
 
+    /// Counts the rules recorded (added or extended) so far; removals don't
+    /// count, since they can only let a token back in once its rule ended.
+    pub(crate) fn generation(&self) -> u64 {
+        self.store.generation()
+    }
+
+    /// [`check`](Self::check) for a verified-token cache hit whose token
+    /// was found not revoked at generation `checked`: while no rule has been
+    /// recorded since, the answer can't have changed, and the lookups are
+    /// skipped (one atomic load instead of three hash lookups under a lock).
+    pub(crate) fn check_cached(
+        &self,
+        claims: &UserData,
+        now: NumericDate,
+        checked: &std::sync::atomic::AtomicU64,
+    ) -> Verdict {
+        use std::sync::atomic::Ordering;
+        #[cfg(feature = "redis")]
+        if let Some(link) = &self.link
+            && let Some(retry_after) = link.refusing()
+        {
+            return Verdict::Unavailable { retry_after };
+        }
+        let generation = self.store.generation();
+        if checked.load(Ordering::Relaxed) == generation {
+            return Verdict::Valid;
+        }
+        let verdict = self.store.check(claims, now);
+        if verdict == Verdict::Valid {
+            checked.fetch_max(generation, Ordering::Relaxed);
+        }
+        verdict
+    }
+
     /// Forgets the rules that can no longer match a valid token. Recording a
     /// revocation also does this, at most once a second.
     pub fn purge_expired(&self) {
