@@ -82,13 +82,14 @@ async fn logout(State(auth): State<UssoAuth>, user: UserData) -> (StatusCode, Js
             json!({"session_id": session}),
             revocations.revoke_session(session, None).await,
         ),
-        (None, Some(jti), Some(exp)) => answer(
-            json!({"jti": jti}),
-            revocations.revoke_jti(jti, exp).await,
-        ),
+        (None, Some(jti), Some(exp)) => {
+            answer(json!({"jti": jti}), revocations.revoke_jti(jti, exp).await)
+        }
         _ => (
             StatusCode::BAD_REQUEST,
-            Json(json!({"error": "not_revocable", "detail": "the token has neither `session_id` nor `jti` and `exp`"})),
+            Json(
+                json!({"error": "not_revocable", "detail": "the token has neither `session_id` nor `jti` and `exp`"}),
+            ),
         ),
     }
 }
@@ -115,7 +116,10 @@ async fn logout_everywhere(
 /// Ready once the revocation list is loaded and in sync.
 async fn ready(State(auth): State<UssoAuth>) -> (StatusCode, Json<Value>) {
     match auth.revocations().sync() {
-        None => (StatusCode::OK, Json(json!({"ready": true, "shared": false}))),
+        None => (
+            StatusCode::OK,
+            Json(json!({"ready": true, "shared": false})),
+        ),
         Some(sync) if sync.connected => (
             StatusCode::OK,
             Json(json!({"ready": true, "shared": true, "pending_writes": sync.pending})),

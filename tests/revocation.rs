@@ -205,3 +205,39 @@ async fn bad_ids_are_errors_and_memory_is_bounded() {
     revocations.purge_expired();
     assert_eq!(revocations.stats(), usso::RevocationStats::default());
 }
+
+/// A cache hit skips the rule lookups while no rule was added since the
+/// token was last checked; every new rule, for any token, makes the next
+/// hit check again.
+#[tokio::test]
+async fn a_cached_token_is_checked_again_after_every_new_rule() {
+    let issuer = TestIssuer::start().await;
+    let auth = cached(&issuer);
+    let router = app(auth.clone());
+    let token = issuer.token().claim("session_id", "s-a").mint();
+    for _ in 0..3 {
+        assert_eq!(call(&router, &token).await.0, StatusCode::OK);
+    }
+    auth.revocations()
+        .revoke_session("s-b", None)
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            call(&router, &token).await.0,
+            StatusCode::OK,
+            "another session"
+        );
+    }
+    auth.revocations()
+        .revoke_session("s-a", None)
+        .await
+        .unwrap();
+    let (status, _, body) = call(&router, &token).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::UNAUTHORIZED, &Value::from("token_revoked"))
+    );
+    let stats = auth.token_cache_stats().unwrap();
+    assert!(stats.hits >= 5 && stats.entries == 0, "{stats:?}");
+}

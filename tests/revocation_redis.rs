@@ -162,16 +162,26 @@ async fn a_logout_on_one_replica_is_refused_by_the_others_within_a_second() {
     }
 
     let (status, body) = a.call("POST", "/logout", &leaving).await;
-    assert_eq!((status, &body["revoked"]["session_id"]), (200, &Value::from("s-leaving")));
+    assert_eq!(
+        (status, &body["revoked"]["session_id"]),
+        (200, &Value::from("s-leaving"))
+    );
     let logged_out = Instant::now();
     for replica in [b, c] {
-        eventually(Duration::from_secs(1), "refused by another replica", || async {
-            let (status, body) = replica.call("GET", "/me", &leaving).await;
-            status == 401 && body["error"] == "token_revoked"
-        })
+        eventually(
+            Duration::from_secs(1),
+            "refused by another replica",
+            || async {
+                let (status, body) = replica.call("GET", "/me", &leaving).await;
+                status == 401 && body["error"] == "token_revoked"
+            },
+        )
         .await;
     }
-    println!("refused by B and C {:?} after the logout", logged_out.elapsed());
+    println!(
+        "refused by B and C {:?} after the logout",
+        logged_out.elapsed()
+    );
     for replica in &replicas {
         assert_eq!(replica.call("GET", "/me", &staying).await.0, 200);
         assert_eq!(replica.call("GET", "/me", &leaving).await.0, 401);
@@ -181,9 +191,38 @@ async fn a_logout_on_one_replica_is_refused_by_the_others_within_a_second() {
     // very first answer refuses the session.
     let late = Replica::start(&issuer, &server);
     let (status, body) = late.call("GET", "/me", &leaving).await;
-    assert_eq!((status, body["error"].as_str()), (401, Some("token_revoked")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("token_revoked"))
+    );
     assert_eq!(late.call("GET", "/me", &staying).await.0, 200);
     assert_eq!(late.call("GET", "/ready", &staying).await.0, 200);
+}
+
+/// The demo's printed lines, as printed: without `USSO_REDIS_URL` the
+/// revocations hold in its process, and each line gives its status.
+#[tokio::test]
+async fn the_demo_lines_give_their_statuses() {
+    assert!(std::env::var(logout::REDIS_VAR).is_err() && std::env::var("USSO_JWKS_URL").is_err());
+    let demo = logout::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let token = &demo.tokens["alice"];
+    let client = reqwest::Client::new();
+    for t in logout::TRIES {
+        let mut req = client.request(
+            t.method.parse().unwrap(),
+            format!("http://{}{}", demo.addr, t.path),
+        );
+        if t.persona.is_some() {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await.unwrap();
+        let line = t.curl(demo.addr);
+        assert_eq!(res.status().as_u16(), t.expect, "{line}");
+        if let Some(error) = t.says {
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["error"], error, "{line}");
+        }
+    }
 }
 
 // --- one process, several sets ------------------------------------------
@@ -201,7 +240,11 @@ async fn me(auth: &UssoAuth, token: &str) -> (StatusCode, Value, Option<String>)
         .get("retry-after")
         .map(|v| v.to_str().unwrap().to_owned());
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null), retry)
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        retry,
+    )
 }
 
 fn auth_with(issuer: &TestIssuer, revocations: Revocations) -> UssoAuth {
@@ -221,7 +264,11 @@ async fn a_cached_token_is_refused_as_soon_as_its_revocation_arrives() {
     let here = auth_with(&issuer, redis(&server).connect().await.unwrap());
     let there = auth_with(&issuer, redis(&server).connect().await.unwrap());
     let exp = common::now() + 600;
-    let token = issuer.token().claim("jti", "j-cached").claim("exp", exp).mint();
+    let token = issuer
+        .token()
+        .claim("jti", "j-cached")
+        .claim("exp", exp)
+        .mint();
     for _ in 0..3 {
         assert_eq!(me(&there, &token).await.0, StatusCode::OK);
     }
@@ -232,15 +279,21 @@ async fn a_cached_token_is_refused_as_soon_as_its_revocation_arrives() {
         .revoke_jti("j-cached", NumericDate::from_secs(exp))
         .await
         .unwrap();
-    eventually(Duration::from_secs(5), "the cached token refused", || async {
-        me(&there, &token).await.0 == StatusCode::UNAUTHORIZED
-    })
+    eventually(
+        Duration::from_secs(5),
+        "the cached token refused",
+        || async { me(&there, &token).await.0 == StatusCode::UNAUTHORIZED },
+    )
     .await;
     assert_eq!(
         there.verify_token(&token).await.unwrap_err(),
         AuthError::TokenRevoked
     );
-    assert_eq!(there.token_cache_stats().unwrap().entries, 0, "out of the cache");
+    assert_eq!(
+        there.token_cache_stats().unwrap().entries,
+        0,
+        "out of the cache"
+    );
     // The key in Redis lives until the token's exp plus the leeway.
     let ttl = server
         .command(&["PTTL", "usso:revocations:jti:j-cached"])
@@ -259,16 +312,21 @@ async fn a_redis_restart_loses_nothing_that_reached_it_and_replicas_resync() {
     let (before, during) = (token("s-before"), token("s-during"));
     let ok = token("s-ok");
 
-    a.revocations().revoke_session("s-before", None).await.unwrap();
+    a.revocations()
+        .revoke_session("s-before", None)
+        .await
+        .unwrap();
     eventually(Duration::from_secs(5), "B hears of s-before", || async {
         me(&b, &before).await.0 == StatusCode::UNAUTHORIZED
     })
     .await;
 
     server.kill();
-    eventually(Duration::from_secs(5), "A notices Redis is gone", || async {
-        a.revocations().sync().is_some_and(|s| !s.connected)
-    })
+    eventually(
+        Duration::from_secs(5),
+        "A notices Redis is gone",
+        || async { a.revocations().sync().is_some_and(|s| !s.connected) },
+    )
     .await;
     let err = a
         .revocations()
@@ -331,7 +389,11 @@ async fn fail_closed_answers_503_past_its_bound_and_fail_open_keeps_serving() {
     assert_eq!(body["error"], "revocations_unavailable");
     assert!(retry.is_some_and(|s| s.parse::<u64>().unwrap() >= 1));
     assert!(closed.revocations().sync().unwrap().refusing);
-    assert_eq!(me(&open, &token).await.0, StatusCode::OK, "fail-open serves");
+    assert_eq!(
+        me(&open, &token).await.0,
+        StatusCode::OK,
+        "fail-open serves"
+    );
 
     server.restart();
     eventually(Duration::from_secs(10), "serving again", || async {
@@ -353,7 +415,10 @@ async fn every_rule_kind_reaches_a_set_that_connects_later() {
         .unwrap();
     writer.revoke_session("s-1", None).await.unwrap();
     let cut = NumericDate::from_secs(common::now() - 5);
-    writer.revoke_subject_before("user:gone", cut).await.unwrap();
+    writer
+        .revoke_subject_before("user:gone", cut)
+        .await
+        .unwrap();
 
     let late = auth_with(&issuer, redis(&server).connect().await.unwrap());
     assert_eq!(
@@ -480,9 +545,11 @@ async fn hostile_input_is_refused_or_ignored_and_never_poisons_the_set() {
     // A real revocation after the garbage still arrives: nothing is stuck.
     let other = redis(&server).connect().await.unwrap();
     set.revoke_session("s-after", None).await.unwrap();
-    eventually(Duration::from_secs(5), "a valid revocation arrives", || async {
-        other.stats().sessions == 1
-    })
+    eventually(
+        Duration::from_secs(5),
+        "a valid revocation arrives",
+        || async { other.stats().sessions == 1 },
+    )
     .await;
     assert_eq!(set.stats().jtis + other.stats().jtis, 0, "no garbage held");
     let text = logs.text();
@@ -491,8 +558,14 @@ async fn hostile_input_is_refused_or_ignored_and_never_poisons_the_set() {
         "{text}"
     );
     assert!(text.contains("ignored an oversized message"), "{text}");
-    assert!(text.contains("ignored a Redis key that is not a revocation"), "{text}");
-    assert!(!text.contains('\u{0}'), "control characters escaped in logs");
+    assert!(
+        text.contains("ignored a Redis key that is not a revocation"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{0}'),
+        "control characters escaped in logs"
+    );
 }
 
 #[tokio::test]
@@ -509,7 +582,10 @@ async fn bad_settings_are_config_errors_naming_the_field() {
             Revocations::redis("redis://127.0.0.1/").namespace("a*b"),
             "namespace",
         ),
-        (Revocations::redis("redis://127.0.0.1/").namespace(""), "namespace"),
+        (
+            Revocations::redis("redis://127.0.0.1/").namespace(""),
+            "namespace",
+        ),
         (
             Revocations::redis("redis://127.0.0.1/").connect_timeout(Duration::ZERO),
             "connect_timeout",

@@ -65,7 +65,14 @@ impl RedisServer {
         let child = Command::new(binary())
             .args(["--port", &self.port.to_string()])
             .args(["--bind", "127.0.0.1", "--protected-mode", "no"])
-            .args(["--save", "", "--appendonly", "yes", "--appendfsync", "always"])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+            ])
             .arg("--dir")
             .arg(&self.dir)
             .stdout(Stdio::null())
@@ -95,7 +102,10 @@ impl RedisServer {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("redis-server did not answer PING on port {} within 20 s", self.port);
+        panic!(
+            "redis-server did not answer PING on port {} within 20 s",
+            self.port
+        );
     }
 
     /// Sends one command (RESP, bulk-string arguments) and returns the

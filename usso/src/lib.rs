@@ -83,6 +83,7 @@
 //! | `testing` | no | `testing::TestIssuer`: a real JWKS issuer on 127.0.0.1 for tests |
 //! | `sqlx` | no | `usso::sqlx`: workspace-scoped queries on sqlx 0.8, with SQLite |
 //! | `postgres` | no | the same on Postgres (implies `sqlx`) |
+//! | `redis` | no | [`Revocations::redis`]: revocations shared by a fleet through Redis |
 //! | `metrics` | no | `usso::metrics` counters (verifications, JWKS, caches, API keys, revocations) through the `metrics` facade |
 //!
 //! # Errors: the Python SDK's exceptions in Rust
@@ -154,9 +155,9 @@ pub use policy::{Authenticated, Policy, Requirement};
 /// [`reqwest::Client`] can be passed (see
 /// [`JwtConfigBuilder::http_client`]) without a direct dependency.
 pub use reqwest;
-pub use revocation::{RevocationError, RevocationOptions, RevocationStats, Revocations};
 #[cfg(feature = "redis")]
 pub use revocation::{RedisRevocations, RevocationSync};
+pub use revocation::{RevocationError, RevocationOptions, RevocationStats, Revocations};
 pub use source::{DEFAULT_COOKIE, TokenSource, find_token};
 pub use tenant::MultiTenant;
 pub use verify::{TokenCacheOptions, TokenCacheStats};

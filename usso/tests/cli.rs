@@ -572,7 +572,10 @@ async fn revoke_writes_where_every_replica_reads_it() {
         (vec!["--session", "s-1"], "revoked session_id `s-1`"),
         (vec!["--jti", "j-1", "--expires", &exp], "revoked jti `j-1`"),
         (vec!["--subject", "user:7"], "revoked sub `user:7`"),
-        (vec!["--jti", "j-old", "--expires", "1000"], "nothing to revoke"),
+        (
+            vec!["--jti", "j-old", "--expires", "1000"],
+            "nothing to revoke",
+        ),
     ] {
         let mut all = vec!["revoke", "--redis", &url];
         all.extend(args);
@@ -605,7 +608,11 @@ async fn revoke_writes_where_every_replica_reads_it() {
         format!("redis://127.0.0.1:{}/", l.local_addr().unwrap().port())
     };
     for (args, code, says) in [
-        (vec!["revoke", "--redis", &url], 2, "error: `usso revoke` needs"),
+        (
+            vec!["revoke", "--redis", &url],
+            2,
+            "error: `usso revoke` needs",
+        ),
         (
             vec!["revoke", "--redis", &url, "--session", "a", "--jti", "b"],
             2,

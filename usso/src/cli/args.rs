@@ -316,8 +316,15 @@ fn usage_error(e: &clap::Error, args: &[String]) -> String {
     let command = args
         .first()
         .filter(|c| {
-            ["inspect", "verify", "jwks", "dev-issuer", "revoke", "completions"]
-                .contains(&c.as_str())
+            [
+                "inspect",
+                "verify",
+                "jwks",
+                "dev-issuer",
+                "revoke",
+                "completions",
+            ]
+            .contains(&c.as_str())
         })
         .map(|c| format!("usso {c}"))
         .unwrap_or_else(|| "usso".to_owned());

@@ -27,7 +27,14 @@ pub(crate) fn run(args: &args::Revoke) -> Outcome {
         ),
     };
     let options = RevocationOptions::default().max_token_lifetime(args.max_lifetime);
-    let shared = runtime()?.block_on(share_once(&args.redis, &args.namespace, options, kind, id, at));
+    let shared = runtime()?.block_on(share_once(
+        &args.redis,
+        &args.namespace,
+        options,
+        kind,
+        id,
+        at,
+    ));
     match shared {
         Ok(Some(end)) => {
             out(&format!(

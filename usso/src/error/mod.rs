@@ -224,9 +224,8 @@ impl AuthError {
     /// ```
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Self::KeysUnavailable { retry_after } | Self::RevocationsUnavailable { retry_after } => {
-                Some(*retry_after)
-            }
+            Self::KeysUnavailable { retry_after }
+            | Self::RevocationsUnavailable { retry_after } => Some(*retry_after),
             _ => None,
         }
     }

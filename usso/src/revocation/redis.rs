@@ -196,7 +196,11 @@ impl RedisRevocations {
         }
         let scheme_ok = ["redis://", "rediss://", "unix://", "redis+unix://"]
             .iter()
-            .any(|s| self.url.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s)));
+            .any(|s| {
+                self.url
+                    .get(..s.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(s))
+            });
         if !scheme_ok {
             return Err(ConfigError::InvalidUrl {
                 setting: "redis_url",
@@ -299,7 +303,11 @@ impl State {
         RevocationSync {
             connected: self.connected.load(Ordering::Acquire),
             last_sync: NumericDate::from_millis(self.last_sync.load(Ordering::Acquire)),
-            pending: self.pending.lock().unwrap_or_else(PoisonError::into_inner).len(),
+            pending: self
+                .pending
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .len(),
             refusing: self.refusing.load(Ordering::Acquire),
         }
     }
@@ -310,7 +318,10 @@ impl State {
     }
 
     fn set_error(&self, reason: String) {
-        *self.last_error.lock().unwrap_or_else(PoisonError::into_inner) = Some(reason);
+        *self
+            .last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(reason);
     }
 
     fn last_error(&self) -> Option<String> {
@@ -471,9 +482,11 @@ impl Writer {
             )
             .await?;
             if !keys.is_empty() {
-                let values: Vec<Option<Vec<u8>>> =
-                    bounded(self.timeout, redis::cmd("MGET").arg(&keys).query_async(&mut conn))
-                        .await?;
+                let values: Vec<Option<Vec<u8>>> = bounded(
+                    self.timeout,
+                    redis::cmd("MGET").arg(&keys).query_async(&mut conn),
+                )
+                .await?;
                 let now = NumericDate::now();
                 for (key, value) in keys.iter().zip(values) {
                     // Expired between SCAN and MGET: nothing to refuse.
@@ -671,7 +684,9 @@ pub(crate) async fn share_once(
     id: &str,
     at: NumericDate,
 ) -> Result<Option<NumericDate>, ConfigError> {
-    let settings = Revocations::redis(url).namespace(namespace).options(options);
+    let settings = Revocations::redis(url)
+        .namespace(namespace)
+        .options(options);
     let client = settings.check()?;
     let rule = Rule::new(kind, id, at).map_err(|e| ConfigError::InvalidSetting {
         setting: kind.claim(),

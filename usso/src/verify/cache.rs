@@ -113,6 +113,10 @@ pub(crate) struct Entry {
     pub(crate) exp: Option<crate::NumericDate>,
     pub(crate) nbf: Option<crate::NumericDate>,
     pub(crate) iat: Option<crate::NumericDate>,
+    /// The revocation set's generation when this token was last found not
+    /// revoked: while it is unchanged no rule was added since, and a hit
+    /// skips the lookups (see `Revocations::check_cached`).
+    pub(crate) checked: std::sync::atomic::AtomicU64,
 }
 
 /// Weighs a cached token as [`TokenCacheOptions::entry_bytes`], and at

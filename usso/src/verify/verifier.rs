@@ -71,17 +71,20 @@ impl Verifier {
         now: NumericDate,
     ) -> Result<C, AuthError> {
         let claims = super::finish::<C>(parsed, &key, &self.config.rules, now)?;
+        // Read before the check: a rule added meanwhile moves it on, and
+        // the next cache hit checks again.
+        let generation = self.revocations.generation();
         // After the signature and claims, so that only a verified token's
         // ids are ever looked up; before the cache, so that a revoked
         // token is never stored.
-        match self.revocations.check(claims.user_data()) {
+        match self.revocations.check(claims.user_data(), now) {
             Verdict::Valid => {}
             Verdict::Revoked => return Err(AuthError::TokenRevoked),
             Verdict::Unavailable { retry_after } => {
                 return Err(AuthError::RevocationsUnavailable { retry_after });
             }
         }
-        self.remember(token, parsed, key, &claims);
+        self.remember(token, parsed, key, &claims, generation);
         Ok(claims)
     }
 
@@ -107,7 +110,10 @@ impl Verifier {
             cache.invalidate(token);
             return None;
         };
-        match self.revocations.check(claims.user_data()) {
+        match self
+            .revocations
+            .check_cached(claims.user_data(), now, &entry.checked)
+        {
             Verdict::Valid => {}
             Verdict::Revoked => {
                 // Revoked since it was cached: out of the cache for good.
@@ -129,6 +135,7 @@ impl Verifier {
         parsed: &super::ParsedToken<'_>,
         key: Arc<VerifyingKey>,
         claims: &C,
+        generation: u64,
     ) {
         let Some(cache) = &self.cache else {
             return;
@@ -144,6 +151,7 @@ impl Verifier {
                 exp: ud.exp,
                 nbf: ud.nbf,
                 iat: ud.iat,
+                checked: generation.into(),
             },
         );
     }
