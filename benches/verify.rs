@@ -432,13 +432,17 @@ fn metrics_cost() {
             (off + added) / off
         );
     };
-    println!("| path (EdDSA) | metrics off | Prometheus recorder | added (median of paired rounds) | ratio |");
+    println!(
+        "| path (EdDSA) | metrics off | Prometheus recorder | added (median of paired rounds) | ratio |"
+    );
     println!("|---|---|---|---|---|");
     row("full verify (`verify_token_sync`)", 0, 1);
     row("cache hit (`verify_token_sync`)", 2, 3);
     row("request (`authenticate`, cache hit)", 4, 5);
     println!();
-    println!("| path (EdDSA) | no hook | audit hook set | added (median of paired rounds) | ratio |");
+    println!(
+        "| path (EdDSA) | no hook | audit hook set | added (median of paired rounds) | ratio |"
+    );
     println!("|---|---|---|---|---|");
     row("request (`authenticate`, cache hit)", 4, 6);
 }

@@ -335,8 +335,13 @@ async fn a_failing_refresh_counts_stale_serves() {
         .copied()
         .unwrap_or(0);
     assert!(failures >= 1, "{seen:#?}");
-    // Every fetch after the first one failed.
-    assert_eq!(seen["usso_jwks_fetches_total"], failures + 1, "{seen:#?}");
+    // Every fetch after the first one failed (one more may be in flight
+    // as the snapshot is taken: counted as started, not yet as failed).
+    let fetches = seen["usso_jwks_fetches_total"];
+    assert!(
+        fetches == failures + 1 || fetches == failures + 2,
+        "{seen:#?}"
+    );
 }
 
 #[tokio::test]
