@@ -83,6 +83,7 @@
 //! | `testing` | no | `testing::TestIssuer`: a real JWKS issuer on 127.0.0.1 for tests |
 //! | `sqlx` | no | `usso::sqlx`: workspace-scoped queries on sqlx 0.8, with SQLite |
 //! | `postgres` | no | the same on Postgres (implies `sqlx`) |
+//! | `utoipa` | no | `usso::openapi`: the macros document each handler's policy in its `#[utoipa::path]` operation |
 //!
 //! # Errors: the Python SDK's exceptions in Rust
 //!
@@ -120,6 +121,13 @@ mod workspace;
 
 #[cfg(feature = "axum")]
 mod axum;
+
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub mod openapi;
+// The macros' OpenAPI descriptions, with or without the `utoipa` feature.
+#[path = "openapi/describe.rs"]
+mod openapi_describe;
 
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
