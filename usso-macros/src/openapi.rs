@@ -43,7 +43,7 @@ pub(crate) enum Doc {
     /// No `#[utoipa::path]` on the function: check that it wasn't above.
     None,
     /// Replace the attribute at `index` with `attr`.
-    Rewrite { index: usize, attr: Attribute },
+    Rewrite { index: usize, attr: Box<Attribute> },
     /// The attribute can't take the policy: these errors, with the feature.
     Invalid(syn::Error),
 }
@@ -55,7 +55,10 @@ impl Doc {
             return Self::None;
         };
         match rewrite(&f.attrs[index], f, policy) {
-            Ok(attr) => Self::Rewrite { index, attr },
+            Ok(attr) => Self::Rewrite {
+                index,
+                attr: Box::new(attr),
+            },
             Err(errors) => Self::Invalid(errors),
         }
     }
@@ -78,7 +81,7 @@ pub(crate) fn expand(f: &HandlerFn, policy: &Policy, claims: ClaimsParam, doc: D
         }
         Doc::Rewrite { index, attr } => {
             let mut documented = f.clone();
-            documented.attrs[index] = attr;
+            documented.attrs[index] = *attr;
             expand::expand(&documented, policy, claims)
         }
         Doc::Invalid(errors) => {
