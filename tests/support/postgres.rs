@@ -121,22 +121,21 @@ impl Cluster {
     fn start() -> Result<Self, String> {
         let bin = bin_dir()?;
         let runner = Runner::new()?;
-        let dir = runner.temp_dir()?;
-        let data = dir.join("data");
-        let mut initdb = runner.command(&bin.join("initdb"));
-        initdb
-            .arg("-D")
-            .arg(&data)
-            .args(["-A", "trust", "-U", USER, "-E", "UTF8", "--no-sync"])
-            .args(["--locale", "C"]);
-        run_bounded(initdb, INITDB_TIMEOUT).map_err(|e| format!("initdb: {e}"))?;
-
         // A port is only ours once the server binds it; another process may
-        // take it between our probe and the bind, so try a few.
+        // take it between our probe and the bind, so try a few times, each
+        // in a fresh directory (a failed attempt's supervisor removes its own).
         let mut last = String::new();
-        for _ in 0..3 {
+        for attempt in 0..3 {
+            let dir = runner.temp_dir()?;
+            let mut initdb = runner.command(&bin.join("initdb"));
+            initdb
+                .arg("-D")
+                .arg(dir.join("data"))
+                .args(["-A", "trust", "-U", USER, "-E", "UTF8", "--no-sync"])
+                .args(["--locale", "C"]);
+            run_bounded(initdb, INITDB_TIMEOUT).map_err(|e| format!("initdb: {e}"))?;
             let port = free_port()?;
-            match Self::launch(&runner, &bin, &dir, port) {
+            match Self::launch(&runner, &bin, &dir, port, attempt) {
                 Ok(cluster) => return Ok(cluster),
                 Err(e) => last = e,
             }
@@ -144,72 +143,98 @@ impl Cluster {
         Err(last)
     }
 
-    fn launch(runner: &Runner, bin: &Path, dir: &Path, port: u16) -> Result<Self, String> {
-        // `postgres` in the background; once stdin closes, a fast shutdown
-        // (bounded), then the directory goes.
+    fn launch(
+        runner: &Runner,
+        bin: &Path,
+        dir: &Path,
+        port: u16,
+        attempt: usize,
+    ) -> Result<Self, String> {
+        // `postgres` in the background, its output on our log file. Once
+        // stdin closes (this process is gone), a fast shutdown, bounded;
+        // once `postgres` has exited, for whatever reason, the directory goes.
+        // (An asynchronous list reads /dev/null unless redirected: hence fd 3.)
         let script = r#"
             bin=$1 dir=$2 port=$3
             "$bin/postgres" -D "$dir/data" -p "$port" -k "$dir" \
                 -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-                -c full_page_writes=off -c max_connections=200 >"$dir/log" 2>&1 &
+                -c full_page_writes=off -c max_connections=200 </dev/null &
             pg=$!
-            cat >/dev/null
-            kill -INT "$pg" 2>/dev/null
-            i=0
-            while kill -0 "$pg" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-            kill -KILL "$pg" 2>/dev/null
+            exec 3<&0
+            (cat <&3 >/dev/null; kill -INT "$pg"; sleep 10; kill -KILL "$pg") 2>/dev/null &
+            exec 3<&-
+            wait "$pg"
             rm -rf "$dir"
         "#;
+        // The log is ours (created here, so readable whoever runs the
+        // server); it is unlinked once the server is up.
+        let log_path =
+            std::env::temp_dir().join(format!("usso-pg-{}-{attempt}.log", std::process::id()));
+        let log = std::fs::File::create(&log_path)
+            .map_err(|e| format!("creating {}: {e}", log_path.display()))?;
+        let log_err = log
+            .try_clone()
+            .map_err(|e| format!("cloning the log's handle: {e}"))?;
         let mut sh = runner.command(Path::new("sh"));
         sh.args(["-c", script, "sh"])
             .arg(bin)
             .arg(dir)
             .arg(port.to_string())
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(log)
+            .stderr(log_err)
             // Its own process group: a Ctrl-C of the test run reaches the
             // tests, and the supervisor still cleans up after them.
             .process_group(0);
-        let mut supervisor = sh.spawn().map_err(|e| format!("starting sh: {e}"))?;
-        let Some(stop) = supervisor.stdin.take() else {
-            return Err("the supervisor has no stdin".into());
-        };
-        let cluster = Self {
-            port,
-            dir: dir.to_owned(),
-            _stop: Mutex::new(stop),
-            _supervisor: Mutex::new(supervisor),
-            next: AtomicUsize::new(0),
-        };
-        cluster.wait_ready(bin)?;
-        Ok(cluster)
+        let spawned = sh.spawn();
+        let result = spawned
+            .map_err(|e| format!("starting sh: {e}"))
+            .and_then(|mut supervisor| {
+                let Some(stop) = supervisor.stdin.take() else {
+                    return Err("the supervisor has no stdin".into());
+                };
+                let cluster = Self {
+                    port,
+                    dir: dir.to_owned(),
+                    _stop: Mutex::new(stop),
+                    _supervisor: Mutex::new(supervisor),
+                    next: AtomicUsize::new(0),
+                };
+                cluster.wait_ready(bin, &log_path)?;
+                Ok(cluster)
+            });
+        let _ = std::fs::remove_file(&log_path);
+        result
     }
 
-    /// Polls `pg_isready` until the server accepts connections.
-    fn wait_ready(&self, bin: &Path) -> Result<(), String> {
+    /// Waits until our server says it is ready (so the port is its own) and
+    /// `pg_isready` agrees; fails, with the server's log, if it exits first.
+    fn wait_ready(&self, bin: &Path, log_path: &Path) -> Result<(), String> {
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
-            let ready = Command::new(bin.join("pg_isready"))
-                .args(["-h", "127.0.0.1", "-t", "2", "-p"])
-                .arg(self.port.to_string())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .map_err(|e| format!("running pg_isready: {e}"))?;
-            if ready.success() {
-                return Ok(());
-            }
+            let log = std::fs::read_to_string(log_path).unwrap_or_default();
             let exited = match self._supervisor.lock() {
                 Ok(mut child) => child.try_wait().ok().flatten().is_some(),
                 Err(_) => true,
             };
-            let log = std::fs::read_to_string(self.dir.join("log")).unwrap_or_default();
-            if exited || log.contains("FATAL") {
+            if exited {
                 return Err(format!(
-                    "postgres did not start on port {}:\n{log}",
-                    self.port
+                    "postgres exited while starting on port {} in {}:\n{log}",
+                    self.port,
+                    self.dir.display()
                 ));
+            }
+            if log.contains("database system is ready to accept connections") {
+                let ready = Command::new(bin.join("pg_isready"))
+                    .args(["-h", "127.0.0.1", "-t", "2", "-p"])
+                    .arg(self.port.to_string())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .map_err(|e| format!("running pg_isready: {e}"))?;
+                if ready.success() {
+                    return Ok(());
+                }
             }
             if Instant::now() > deadline {
                 return Err(format!(
