@@ -121,7 +121,7 @@ pub const POSTGRES_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS projects (
 
 /// The example's database: SQLite (embedded, the default) or Postgres.
 ///
-/// The `usso::sqlx` statements are the same on both; [`on_db!`] runs one on
+/// The `usso::sqlx` statements are the same on both; `on_db!` runs one on
 /// whichever pool this is.
 #[derive(Debug, Clone)]
 pub enum Db {
