@@ -5,7 +5,7 @@ use quote::quote;
 
 use crate::attr::{GuardAttr, GuardKind};
 use crate::errors::Errors;
-use crate::expand;
+use crate::openapi::{self, Doc};
 use crate::policy::Policy;
 use crate::signature::{self, HandlerFn};
 
@@ -57,12 +57,14 @@ pub(crate) fn try_expand(
     let mut errors = Errors::default();
     let claims = signature::check(&handler, kind, &mut errors);
     let policy = Policy::build(&attrs, &mut errors);
+    // Its own errors apply only with usso's `utoipa` feature: kept apart.
+    let doc = Doc::validate(&handler, &policy);
 
     // Expand.
     let used = GuardAttr::mark_used(&attrs);
     match errors.finish() {
         Ok(()) => {
-            let output = expand::expand(&handler, &policy, claims);
+            let output = openapi::expand(&handler, &policy, claims, doc);
             Ok(quote!(#output #used))
         }
         Err(errors) => {

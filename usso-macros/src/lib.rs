@@ -129,6 +129,16 @@
 //!   `"read:posts"` on the same handler are not reported as duplicates.
 //! - `#[claims]` is only understood on a function that has a usso attribute.
 //!
+//! # OpenAPI (utoipa)
+//!
+//! A `#[utoipa::path(..)]` *below* a usso attribute gets the handler's policy:
+//! `security(("usso" = [<scopes>]), ..)` and, at the end of its description,
+//! the whole policy (roles and workspace included). The expansion carries
+//! both that and the attribute as written, and `usso` picks one by its
+//! `utoipa` feature (these macros can't see it). With the feature, a
+//! `#[utoipa::path]` *above* a usso attribute is a compile error, since it
+//! expands first. See `usso::openapi`.
+//!
 //! # Debugging
 //!
 //! Set `USSO_MACROS_DEBUG=1` while building to print every expansion to stderr.
@@ -139,6 +149,7 @@ mod consts;
 mod errors;
 mod expand;
 mod guard;
+mod openapi;
 mod policy;
 mod policy_expr;
 mod req;

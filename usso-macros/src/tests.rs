@@ -71,6 +71,14 @@ fn policy_items(name: &str, vis: TokenStream, requirement: TokenStream) -> Strin
     .to_string()
 }
 
+/// What follows a handler without `#[utoipa::path]`: the check that it was
+/// not above the usso attribute (see `openapi.rs`).
+fn order_check(name: &str) -> String {
+    let probe = quote::format_ident!("__usso_openapi_probe_{name}");
+    let path = quote::format_ident!("__path_{name}");
+    quote!(::usso::__private::openapi_order_check!(#probe, #path);).to_string()
+}
+
 const HANDLER: &str = "async fn handler(user: UserData) -> String { user.sub }";
 
 // ---------------------------------------------------------------- expansions
@@ -102,7 +110,9 @@ fn require_scope_rewrites_the_claims_parameter() {
                 Json(p): Json<Post>
             ) -> impl IntoResponse where T: Send { { body } }
         }
-        .to_string();
+        .to_string()
+        + " "
+        + &order_check("create_post");
     assert_eq!(output, expected);
 }
 
@@ -155,21 +165,21 @@ fn require_auth_without_claims_prepends_a_parameter() {
         "",
         "async fn ping(State(s): State<AppState>, body: String) -> &'static str { \"pong\" }",
     );
-    let expected = policy_items(
-        "__usso_policy_ping",
-        quote!(),
-        req(quote!(All(&[
-            ::usso::__private::Requirement::Authenticated
-        ]))),
-    ) + " "
-        + &quote! {
+    let expected =
+        policy_items(
+            "__usso_policy_ping",
+            quote!(),
+            req(quote!(All(&[
+                ::usso::__private::Requirement::Authenticated
+            ]))),
+        ) + " " + &quote! {
             async fn ping(
                 _: ::usso::__private::Authorized<::usso::__private::UserData, __usso_policy_ping>,
                 State(s): State<AppState>,
                 body: String
             ) -> &'static str { { "pong" } }
         }
-        .to_string();
+        .to_string() + " " + &order_check("ping");
     assert_eq!(output, expected);
 }
 
@@ -216,12 +226,12 @@ fn require_expression_without_all_is_one_conjunct() {
 #[test]
 fn workspace_scoped_adds_the_requirement_and_the_claims_check() {
     let output = expand(GuardKind::Workspace, "", "pub(crate) async fn list() {}");
-    let expected = policy_items(
-        "__usso_policy_list",
-        quote!(pub(crate)),
-        req(quote!(All(&[::usso::__private::Requirement::Workspace]))),
-    ) + " "
-        + &quote! {
+    let expected =
+        policy_items(
+            "__usso_policy_list",
+            quote!(pub(crate)),
+            req(quote!(All(&[::usso::__private::Requirement::Workspace]))),
+        ) + " " + &quote! {
             const _: () = {
                 let _ = ::usso::__private::assert_workspace_claims::<::usso::__private::UserData>;
             };
@@ -229,7 +239,7 @@ fn workspace_scoped_adds_the_requirement_and_the_claims_check() {
                 _: ::usso::__private::Authorized<::usso::__private::UserData, __usso_policy_list>
             ) { {} }
         }
-        .to_string();
+        .to_string() + " " + &order_check("list");
     assert_eq!(output, expected);
 }
 
@@ -331,7 +341,10 @@ fn combined_attributes_make_one_policy_and_keep_other_attributes() {
             #[allow(unused_imports)] use workspace_scoped as _;
         };
     };
-    assert!(output.ends_with(&format!("{handler} {used}")), "{output}");
+    assert!(
+        output.ends_with(&format!("{handler} {} {used}", order_check("list_posts"))),
+        "{output}"
+    );
 }
 
 #[test]
@@ -380,7 +393,10 @@ fn cfg_attributes_are_copied_and_raw_idents_unrawed() {
 fn body_with_syntax_errors_is_passed_through() {
     // The body is not parsed, so rustc reports its own error inside it.
     let output = expand(GuardKind::Auth, "", "async fn f() { let = ; }");
-    assert!(output.ends_with("{ { let = ; } }"), "{output}");
+    assert!(
+        output.ends_with(&format!("{{ {{ let = ; }} }} {}", order_check("f"))),
+        "{output}"
+    );
 }
 
 // ---------------------------------------------------------------- errors

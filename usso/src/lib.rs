@@ -85,6 +85,7 @@
 //! | `postgres` | no | the same on Postgres (implies `sqlx`) |
 //! | `redis` | no | [`Revocations::redis`]: revocations shared by a fleet through Redis |
 //! | `metrics` | no | `usso::metrics` counters (verifications, JWKS, caches, API keys, revocations) through the `metrics` facade |
+//! | `utoipa` | no | `usso::openapi`: the macros document each handler's policy in its `#[utoipa::path]` operation |
 //!
 //! # Errors: the Python SDK's exceptions in Rust
 //!
@@ -128,6 +129,13 @@ mod workspace;
 
 #[cfg(feature = "axum")]
 mod axum;
+
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub mod openapi;
+// The macros' OpenAPI descriptions, with or without the `utoipa` feature.
+#[path = "openapi/describe.rs"]
+mod openapi_describe;
 
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
