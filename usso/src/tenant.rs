@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use http::{HeaderMap, HeaderName};
+use http::HeaderName;
 
 use crate::verify::Verifier;
 use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource};
@@ -188,16 +188,16 @@ impl TenantRouter {
         self.tenants.len()
     }
 
-    fn select(
+    fn select<H: crate::request::Headers>(
         &self,
-        headers: Option<&HeaderMap>,
+        headers: Option<&H>,
         token: &str,
     ) -> Result<&Arc<Verifier>, AuthError> {
         match &self.selector {
             Selector::Header(name) => {
                 let id = headers
-                    .and_then(|h| h.get(name))
-                    .and_then(|v| v.to_str().ok())
+                    .and_then(|h| h.values(name).next())
+                    .and_then(crate::request::visible_ascii)
                     .ok_or(AuthError::UnknownTenant)?;
                 self.tenants.get(id.trim()).ok_or(AuthError::UnknownTenant)
             }
@@ -213,11 +213,20 @@ impl TenantRouter {
         }
     }
 
-    pub(crate) async fn verify<C: Claims>(
+    pub(crate) async fn verify<C: Claims, H: crate::request::Headers>(
         &self,
-        headers: Option<&HeaderMap>,
+        headers: Option<&H>,
         token: &str,
     ) -> Result<C, AuthError> {
         self.select(headers, token)?.verify(token).await
+    }
+
+    /// [`verify`](Self::verify), sharing a cached token's claims.
+    pub(crate) async fn verify_shared<C: Claims, H: crate::request::Headers>(
+        &self,
+        headers: Option<&H>,
+        token: &str,
+    ) -> Result<Arc<C>, AuthError> {
+        self.select(headers, token)?.verify_shared(token).await
     }
 }

@@ -9,9 +9,9 @@ use http::Request;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::AuthRejection;
-use super::extract::remember_verified;
-use crate::{AuthError, Claims, UserData, UssoAuth};
+use crate::authorized::Verified;
+use crate::request::HttpHead;
+use crate::{AuthError, AuthRejection, Claims, UserData, UssoAuth};
 
 /// Tower middleware that authenticates every request: the twin of the
 /// Django `USSOAuthMiddleware` (`request.usso_user`).
@@ -153,13 +153,18 @@ where
         let auth = self.auth.clone();
         let required = self.required;
         Box::pin(async move {
-            match auth
-                .authenticate_parts::<C>(request.method(), request.uri(), request.headers())
-                .await
-            {
+            let head = HttpHead {
+                method: request.method(),
+                uri: request.uri(),
+                headers: request.headers(),
+            };
+            match auth.authenticate_shared::<C, _>(&head).await {
                 Ok(claims) => {
-                    remember_verified(request.extensions_mut(), auth.id(), &claims);
-                    request.extensions_mut().insert(claims);
+                    let owned = C::clone(&claims);
+                    request
+                        .extensions_mut()
+                        .insert(Verified::new(&auth, claims));
+                    request.extensions_mut().insert(owned);
                 }
                 Err(AuthError::TokenNotFound) if !required => {}
                 Err(error) => return Ok(AuthRejection::new(error, &auth).into_response()),
