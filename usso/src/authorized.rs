@@ -21,7 +21,6 @@ use crate::{AuthRejection, Claims, UserData, UssoAuth};
 /// 403 before the handler, and before any body extractor, runs.
 ///
 /// ```no_run
-/// # #[cfg(feature = "axum")] {
 /// use axum::{Router, routing::get};
 /// use usso::{Authorized, Policy, Requirement, UserData, UssoAuth};
 ///
@@ -36,7 +35,6 @@ use crate::{AuthRejection, Claims, UserData, UssoAuth};
 ///
 /// # fn app(auth: UssoAuth) -> Router {
 /// Router::new().route("/data", get(protected)).with_state(auth)
-/// # }
 /// # }
 /// ```
 pub struct Authorized<C = UserData, P = crate::Authenticated>(pub C, pub PhantomData<P>);
@@ -73,6 +71,28 @@ impl<C: fmt::Debug, P> fmt::Debug for Authorized<C, P> {
 impl<C: Clone, P> Clone for Authorized<C, P> {
     fn clone(&self) -> Self {
         Self(self.0.clone(), PhantomData)
+    }
+}
+
+/// What the macros inject before a handler's parameters: verifies the
+/// token into `C` and checks policy `P`, like [`Authorized`], but hands the
+/// handler nothing, so the claims are never copied for it. The handler's own
+/// claims parameter (`Authorized(user, _)`) then reuses this verification.
+#[doc(hidden)]
+pub struct Guard<C, P>(PhantomData<fn() -> (C, P)>);
+
+impl<C, P> Guard<C, P> {
+    #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+    pub(crate) fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<C, P> fmt::Debug for Guard<C, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Guard")
+            .field(&std::any::type_name::<P>())
+            .finish()
     }
 }
 

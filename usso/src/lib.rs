@@ -1,5 +1,5 @@
 //! Verify USSO (or any OIDC/JWKS issuer's) JWT access tokens and authorize
-//! axum requests in one line.
+//! axum and actix-web requests in one line.
 //!
 //! ```no_run
 //! use axum::{Json, Router, routing::{get, post}};

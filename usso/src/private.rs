@@ -3,6 +3,8 @@
 
 #[cfg(any(feature = "axum", feature = "actix"))]
 pub use crate::Authorized;
+#[cfg(any(feature = "axum", feature = "actix"))]
+pub use crate::authorized::Guard;
 pub use crate::{Policy, Requirement, UserData, WorkspaceClaims};
 
 /// Compiles only for claims types that carry a workspace.

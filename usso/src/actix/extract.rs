@@ -8,7 +8,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use super::gate;
 use super::head::ActixHead;
-use crate::authorized::{Verified, authorize};
+use crate::authorized::{Guard, Verified, authorize};
 use crate::policy::Policy;
 use crate::{AuthError, AuthRejection, Authorized, Claims, UserData, UssoAuth, Workspace};
 
@@ -79,6 +79,20 @@ impl<C: Claims, P: Policy + 'static> FromRequest for Authorized<C, P> {
             let (claims, auth) = verified::<C>(&req).await?;
             authorize::<C, P>(&claims, &auth)?;
             Ok(Self(Arc::unwrap_or_clone(claims), PhantomData))
+        })
+    }
+}
+
+/// The macros' guard: verified and authorized, nothing copied.
+impl<C: Claims, P: Policy + 'static> FromRequest for Guard<C, P> {
+    type Error = AuthRejection;
+    type Future = Extracting<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        gated(req, payload, async |req| {
+            let (claims, auth) = verified::<C>(&req).await?;
+            authorize::<C, P>(&claims, &auth)?;
+            Ok(Self::new())
         })
     }
 }

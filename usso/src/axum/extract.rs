@@ -4,7 +4,7 @@ use std::sync::Arc;
 use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 
-use crate::authorized::{Verified, authorize};
+use crate::authorized::{Guard, Verified, authorize};
 use crate::policy::{Authenticated, Policy};
 use crate::request::HttpHead;
 use crate::{AuthError, AuthRejection, Authorized, Claims, UserData, UssoAuth};
@@ -104,6 +104,20 @@ where
             }
             None => Ok(None),
         }
+    }
+}
+
+/// The macros' guard: verified and authorized, nothing copied.
+impl<S: Send + Sync, C: Claims, P: Policy> FromRequestParts<S> for Guard<C, P>
+where
+    UssoAuth: FromRef<S>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let (claims, auth) = verified::<C, S>(parts, state).await?;
+        authorize::<C, P>(&claims, &auth)?;
+        Ok(Self::new())
     }
 }
 

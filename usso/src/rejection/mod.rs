@@ -189,7 +189,6 @@ impl UssoAuth {
     /// serve both frameworks.
     ///
     /// ```
-    /// # #[cfg(feature = "axum")] {
     /// use axum::Json;
     /// use axum::response::IntoResponse;
     /// use usso::{AuthError, UserData, UssoAuth};
@@ -204,7 +203,6 @@ impl UssoAuth {
     ///         .into_response()
     /// });
     /// # let _ = auth;
-    /// # }
     /// ```
     #[must_use]
     pub fn on_error<F, R>(self, handler: F) -> Self

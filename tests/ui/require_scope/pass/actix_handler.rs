@@ -20,7 +20,7 @@ async fn last_is_body(
     user: UserData,
     web::Json(body): web::Json<String>,
 ) -> String {
-    format!("{db} {}: {body}", user.sub.unwrap_or_default())
+    format!("{} {}: {body}", db.get_ref(), user.sub.unwrap_or_default())
 }
 
 fn main() {
