@@ -78,6 +78,9 @@ fn server(mode: &str) {
         let fixed = UserData::new("user:0")
             .with_roles(["editor"])
             .with_scopes(["read:posts", "write:posts"]);
+        if let Some(mode) = mode.strip_prefix("actix:") {
+            return actix_server(mode, auth, fixed, issuer).await;
+        }
         let fetches = {
             let issuer = std::sync::Arc::new(issuer);
             move || {
@@ -85,9 +88,6 @@ fn server(mode: &str) {
                 async move { issuer.fetch_count().to_string() }
             }
         };
-        if let Some(mode) = mode.strip_prefix("actix:") {
-            return actix_server(mode, auth, fixed, issuer).await;
-        }
         let app = match mode {
             "noauth" => Router::new().route(
                 "/me",

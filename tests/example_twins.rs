@@ -5,6 +5,10 @@
 //! rejection, role, scope and workspace case of `tests/example_complete.rs`,
 //! and more.
 
+// Each example is included whole, as it is built, and so brings its own
+// copy of the support modules they share.
+#![allow(clippy::duplicate_mod)]
+
 #[allow(dead_code, unreachable_pub)]
 #[path = "../examples/complete.rs"]
 mod complete;
