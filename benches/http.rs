@@ -1,6 +1,6 @@
 //! HTTP benchmark: `GET /me` without auth, with usso, and with usso's
-//! verified-token cache, driven by `wrk` over 127.0.0.1, alternated A/B/C
-//! twice. Also: JWKS fetches during the run, a 50-client cold start, and the
+//! verified-token cache, on axum and on actix-web, driven by `wrk` over
+//! 127.0.0.1, the six servers alternated twice. Also: JWKS fetches during the run, a 50-client cold start, and the
 //! server's peak RSS after ~100k requests over 10k distinct tokens.
 //!
 //! Run with `bash benches/run.sh` (installs `wrk` when missing) or
@@ -17,13 +17,34 @@ use serde_json::{Value, json};
 use usso::testing::TestIssuer;
 use usso::{TokenCacheOptions, UserData, UssoAuth};
 
-const MODES: [&str; 3] = ["noauth", "usso", "usso+cache"];
+/// axum's three servers, then actix-web's (`actix:` prefix).
+const MODES: [&str; 6] = [
+    "noauth",
+    "usso",
+    "usso+cache",
+    "actix:noauth",
+    "actix:usso",
+    "actix:usso+cache",
+];
 
-fn me_json(user: &UserData) -> Json<Value> {
-    Json(json!({
+/// Each framework's own no-auth server, the baseline of its rows.
+fn baseline(mode: &str) -> &'static str {
+    if mode.starts_with("actix:") {
+        "actix:noauth"
+    } else {
+        "noauth"
+    }
+}
+
+fn me_value(user: &UserData) -> Value {
+    json!({
         "user_id": user.sub, "tenant": user.tenant_id, "workspace": user.workspace_id,
         "roles": user.roles, "scopes": user.scopes,
-    }))
+    })
+}
+
+fn me_json(user: &UserData) -> Json<Value> {
+    Json(me_value(user))
 }
 
 /// The server side: runs in a child process so its CPU time can be read.
@@ -35,7 +56,7 @@ fn server(mode: &str) {
     runtime.block_on(async move {
         let issuer = TestIssuer::builder().audience("bench").start().await;
         let mut builder = issuer.config_builder();
-        if mode == "usso+cache" {
+        if mode.ends_with("usso+cache") {
             builder = builder.token_cache(TokenCacheOptions::default().max_entries(20_000));
         }
         let auth = UssoAuth::new(builder.build().unwrap()).unwrap();
@@ -57,6 +78,9 @@ fn server(mode: &str) {
         let fixed = UserData::new("user:0")
             .with_roles(["editor"])
             .with_scopes(["read:posts", "write:posts"]);
+        if let Some(mode) = mode.strip_prefix("actix:") {
+            return actix_server(mode, auth, fixed, issuer).await;
+        }
         let fetches = {
             let issuer = std::sync::Arc::new(issuer);
             move || {
@@ -80,6 +104,49 @@ fn server(mode: &str) {
         println!("READY {}", listener.local_addr().unwrap());
         axum::serve(listener, app).await.unwrap();
     });
+}
+
+/// The same service on actix-web: two workers (the machine's two cores, as
+/// tokio's default for axum), `/me` as a `UserData` extractor.
+async fn actix_server(mode: &str, auth: UssoAuth, fixed: UserData, issuer: TestIssuer) {
+    use actix_web::{App, HttpServer, web};
+    let noauth = mode == "noauth";
+    let issuer = std::sync::Arc::new(issuer);
+    let auth = web::Data::new(auth);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    println!("READY {}", listener.local_addr().unwrap());
+    HttpServer::new(move || {
+        let issuer = std::sync::Arc::clone(&issuer);
+        let app = App::new().app_data(auth.clone()).route(
+            "/_fetches",
+            web::get().to(move || {
+                let count = issuer.fetch_count();
+                async move { count.to_string() }
+            }),
+        );
+        if noauth {
+            let fixed = fixed.clone();
+            app.route(
+                "/me",
+                web::get().to(move || {
+                    let user = fixed.clone();
+                    async move { web::Json(me_value(&user)) }
+                }),
+            )
+        } else {
+            app.route(
+                "/me",
+                web::get().to(|user: UserData| async move { web::Json(me_value(&user)) }),
+            )
+        }
+    })
+    .workers(2)
+    .disable_signals()
+    .listen(listener)
+    .unwrap()
+    .run()
+    .await
+    .unwrap();
 }
 
 struct Server {
@@ -225,16 +292,13 @@ fn main() {
         for mode in MODES {
             let server = Server::start(mode);
             let token = server.tokens[0].clone();
-            let (status, _) = server.get("/me", (mode != "noauth").then_some(token.as_str()));
+            let noauth = mode.ends_with("noauth");
+            let (status, _) = server.get("/me", (!noauth).then_some(token.as_str()));
             assert_eq!(status, 200, "{mode}: warm-up request failed");
             let cpu0 = server.cpu_seconds();
             let (requests, secs) = wrk(server.addr, seconds, Some(&token), None);
             let cpu = server.cpu_seconds() - cpu0;
-            let fetches = if mode == "noauth" {
-                0
-            } else {
-                server.fetches()
-            };
+            let fetches = if noauth { 0 } else { server.fetches() };
             println!(
                 "<!-- round {round} {mode}: {requests} requests in {secs:.2}s, server CPU {cpu:.2}s, JWKS fetches {fetches} -->"
             );
@@ -251,13 +315,14 @@ fn main() {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let base_rps = median("noauth", |r| r.1);
-    let base_cpu = median("noauth", |r| r.2);
     println!(
-        "| route | requests/s (median of 2) | vs no-auth | server CPU µs/request | CPU above no-auth | JWKS fetches per run |"
+        "| framework | route | requests/s (median of 2) | vs its own no-auth | server CPU µs/request | CPU above its own no-auth | JWKS fetches per run |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     for mode in MODES {
+        let base_rps = median(baseline(mode), |r| r.1);
+        let base_cpu = median(baseline(mode), |r| r.2);
+        let (framework, route) = mode.split_once(':').unwrap_or(("axum", mode));
         let rps = median(mode, |r| r.1);
         let cpu = median(mode, |r| r.2);
         let fetches = results
@@ -267,7 +332,7 @@ fn main() {
             .max()
             .unwrap_or(0);
         println!(
-            "| {mode} | {rps:.0} | {:.2}x | {cpu:.1} | {:+.1} | {fetches} |",
+            "| {framework} | {route} | {rps:.0} | {:.2}x | {cpu:.1} | {:+.1} | {fetches} |",
             rps / base_rps,
             cpu - base_cpu
         );

@@ -48,7 +48,7 @@
 //!         ::usso::__private::Requirement::All(&[::usso::__private::Requirement::Scope("write:posts")]);
 //! }
 //! pub async fn create_post(
-//!     _: ::usso::__private::Authorized<UserData, __usso_policy_create_post>,
+//!     _: ::usso::__private::Guard<UserData, __usso_policy_create_post>,
 //!     State(db): State<Db>,
 //!     ::usso::__private::Authorized(user, _): ::usso::__private::Authorized<UserData, __usso_policy_create_post>,
 //!     Json(p): Json<Post>,
@@ -59,9 +59,9 @@
 //!   path ending in `UserData`), or the one marked `#[claims]` for your own
 //!   claims type (`#[claims] user: MyClaims`). Its pattern is kept
 //!   (`mut user`, `UserData { sub, .. }`). Either way the handler gets a
-//!   first parameter `_: Authorized<C, _>`, so the policy is decided before
-//!   every other extractor runs (and before any body is read); the claims
-//!   parameter then reuses that verification. A `#[cfg]` on the claims
+//!   first parameter `_: Guard<C, _>`, so the policy is decided before
+//!   every other extractor runs (and before any body is read), in axum and
+//!   in actix-web alike; the claims parameter then reuses that verification. A `#[cfg]` on the claims
 //!   parameter is refused.
 //! - **Several usso attributes on one function combine** into one policy,
 //!   `All(&[..])`, checked once per request:

@@ -223,8 +223,9 @@ fn mentions_any(tokens: TokenStream, idents: &[&Ident]) -> bool {
     })
 }
 
-/// The rewritten parameter list. A guard `_: Authorized<<claims ty>, <policy>>`
-/// is always prepended, so authorization runs before every other extractor
+/// The rewritten parameter list. A guard `_: Guard<<claims ty>, <policy>>`
+/// (an extractor of every framework usso supports, which verifies and
+/// authorizes without copying the claims) is always prepended, so authorization runs before every other extractor
 /// (and their side effects); the user's claims parameter, if any, becomes
 /// `Authorized(<pat>, _): Authorized<<ty>, <policy>>`, which reuses the
 /// guard's verification from the request extensions.
@@ -232,7 +233,7 @@ pub(crate) fn rewrite_inputs(f: &HandlerFn, claims: ClaimsParam, policy: &Ident)
     let mut params = Vec::with_capacity(f.sig.inputs.len() + 1);
     let claims_ty = claims_type(f, claims);
     params.push(quote! {
-        _: ::usso::__private::Authorized<#claims_ty, #policy>
+        _: ::usso::__private::Guard<#claims_ty, #policy>
     });
     for (i, input) in f.sig.inputs.iter().enumerate() {
         match input {

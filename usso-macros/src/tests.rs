@@ -104,7 +104,7 @@ fn require_scope_rewrites_the_claims_parameter() {
             #[tracing::instrument(skip_all)]
             #[doc = " docs"]
             pub async fn create_post<T: Clone>(
-                _: ::usso::__private::Authorized<UserData, __usso_policy_create_post>,
+                _: ::usso::__private::Guard<UserData, __usso_policy_create_post>,
                 State(db): State<Db>,
                 ::usso::__private::Authorized(user, _): ::usso::__private::Authorized<UserData, __usso_policy_create_post>,
                 Json(p): Json<Post>
@@ -174,7 +174,7 @@ fn require_auth_without_claims_prepends_a_parameter() {
             ]))),
         ) + " " + &quote! {
             async fn ping(
-                _: ::usso::__private::Authorized<::usso::__private::UserData, __usso_policy_ping>,
+                _: ::usso::__private::Guard<::usso::__private::UserData, __usso_policy_ping>,
                 State(s): State<AppState>,
                 body: String
             ) -> &'static str { { "pong" } }
@@ -236,7 +236,7 @@ fn workspace_scoped_adds_the_requirement_and_the_claims_check() {
                 let _ = ::usso::__private::assert_workspace_claims::<::usso::__private::UserData>;
             };
             pub(crate) async fn list(
-                _: ::usso::__private::Authorized<::usso::__private::UserData, __usso_policy_list>
+                _: ::usso::__private::Guard<::usso::__private::UserData, __usso_policy_list>
             ) { {} }
         }
         .to_string() + " " + &order_check("list");
@@ -264,7 +264,7 @@ fn workspace_scoped_checks_a_custom_claims_type_and_strips_the_marker() {
     assert!(
         output.contains(
             &quote!(async fn list(
-                _: ::usso::__private::Authorized<MyClaims, __usso_policy_list>,
+                _: ::usso::__private::Guard<MyClaims, __usso_policy_list>,
                 ::usso::__private::Authorized(mut me, _): ::usso::__private::Authorized<MyClaims, __usso_policy_list>,
                 Path(id): Path<u32>
             ))
@@ -329,7 +329,7 @@ fn combined_attributes_make_one_policy_and_keep_other_attributes() {
         #[axum::debug_handler]
         #[doc = " Lists posts."]
         async fn list_posts(
-            _: ::usso::__private::Authorized<usso::UserData, __usso_policy_list_posts>,
+            _: ::usso::__private::Guard<usso::UserData, __usso_policy_list_posts>,
             ::usso::__private::Authorized(UserData { sub, .. }, _): ::usso::__private::Authorized<usso::UserData, __usso_policy_list_posts>
         ) -> String { { sub } }
     };

@@ -4,7 +4,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderName};
+use http::HeaderName;
 
 use crate::ttl_cache::TtlCache;
 use crate::{AuthError, ConfigError, UserData};
@@ -66,13 +66,15 @@ impl ApiKeys {
         self
     }
 
-    pub(crate) fn find<'h>(&self, headers: &'h HeaderMap) -> Result<Option<&'h str>, AuthError> {
-        let Some(value) = headers.get(&self.header) else {
+    pub(crate) fn find<'h, H: crate::request::Headers>(
+        &self,
+        headers: &'h H,
+    ) -> Result<Option<&'h str>, AuthError> {
+        let Some(value) = headers.values(&self.header).next() else {
             return Ok(None);
         };
-        let value = value
-            .to_str()
-            .map_err(|_| AuthError::invalid("the API key header is not visible ASCII"))?
+        let value = crate::request::visible_ascii(value)
+            .ok_or_else(|| AuthError::invalid("the API key header is not visible ASCII"))?
             .trim();
         if value.is_empty() {
             return Ok(None);

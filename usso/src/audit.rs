@@ -151,6 +151,14 @@ impl fmt::Debug for AuthEvent<'_> {
     }
 }
 
+/// In a request's extensions: its authentication by the authenticator
+/// with this [`UssoAuth::id`] has been counted and reported, so that the
+/// layer (or middleware) and every extractor of one request make one audit
+/// event between them.
+#[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+pub(crate) struct Reported(pub(crate) usize);
+
 /// What the authentication of one request found out on the way: read by
 /// the event once the outcome is known.
 #[derive(Default)]
@@ -234,11 +242,15 @@ impl UssoAuth {
     }
 
     /// Counts one authentication and tells the hook, if any.
-    pub(crate) fn report<C: crate::Claims>(&self, result: &Result<C, AuthError>, seen: &Seen<'_>) {
+    pub(crate) fn report<C: crate::Claims>(
+        &self,
+        result: &Result<Arc<C>, AuthError>,
+        seen: &Seen<'_>,
+    ) {
         crate::metrics::verification(result);
         if let Some(hook) = &self.inner.on_authenticated {
             hook(&AuthEvent {
-                outcome: result.as_ref().map(crate::Claims::user_data),
+                outcome: result.as_ref().map(|claims| claims.user_data()),
                 source: seen.source,
                 tenant: seen.tenant,
             });

@@ -1,8 +1,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use http::HeaderMap;
-
 use crate::api_key::ApiKeys;
 use crate::config::fleet::{Fleet, FleetConfig, FleetEngine};
 use crate::jwks::JwksStore;
@@ -96,7 +94,7 @@ impl UssoAuth {
     }
 
     /// A copy with `value` among the framework adapters' settings.
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
     pub(crate) fn with_extension<T: Clone + Send + Sync + 'static>(self, value: T) -> Self {
         let mut inner = Arc::unwrap_or_clone(self.inner);
         inner.extensions.insert(value);
@@ -239,7 +237,7 @@ impl UssoAuth {
     }
 
     /// Identifies this authenticator (and its clones) within the process.
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
     pub(crate) fn id(&self) -> usize {
         Arc::as_ptr(&self.inner) as usize
     }
@@ -385,7 +383,7 @@ impl UssoAuth {
     pub async fn verify_token_as<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
         let result = match &self.inner.engine {
             Engine::Verifier(v) => v.verify(token).await,
-            Engine::Tenants(t) => t.verify(None, token, &mut None).await,
+            Engine::Tenants(t) => t.verify::<C, http::HeaderMap>(None, token, &mut None).await,
             Engine::Fleet(f) => f.verify(token).await,
             Engine::Mock(user) => mock_as(user),
             Engine::Unconfigured => Err(AuthError::MissingAuthenticator),
@@ -445,76 +443,65 @@ impl UssoAuth {
         &self,
         request: &http::request::Parts,
     ) -> Result<C, AuthError> {
-        self.authenticate_request(&request.method, &request.headers)
+        let head = crate::request::HttpHead {
+            method: &request.method,
+            uri: &request.uri,
+            headers: &request.headers,
+        };
+        self.authenticate_shared(&head)
             .await
+            .map(Arc::unwrap_or_clone)
     }
 
-    /// [`authenticate`](Self::authenticate) on a method and headers: the one
-    /// path of the extractors, the layer and the public entry point.
-    pub(crate) async fn authenticate_request<C: Claims>(
+    /// The request path's one entry, for every framework adapter and
+    /// [`authenticate`](Self::authenticate): finds the credential, applies
+    /// the cookie CSRF rule, verifies. The claims come shared, so that a
+    /// verified-token cache hit copies nothing. Counted and reported to the
+    /// audit hook: call it once per request, and
+    /// [`reauthenticate_shared`](Self::reauthenticate_shared) for any later
+    /// verification of the same request.
+    pub(crate) async fn authenticate_shared<C: Claims, R: crate::request::RequestHead>(
         &self,
-        method: &http::Method,
-        headers: &HeaderMap,
-    ) -> Result<C, AuthError> {
-        self.authenticate_parts(method, &http::Uri::default(), headers)
-            .await
-    }
-
-    /// The request path's entry: the extractors and the layer pass the
-    /// request's URI too, whose authority (HTTP/2) the CSRF rule compares
-    /// with `Origin`. Counted and reported to the audit hook: call it once
-    /// per request, and [`reauthenticate_parts`](Self::reauthenticate_parts)
-    /// for any later verification of the same request.
-    pub(crate) async fn authenticate_parts<C: Claims>(
-        &self,
-        method: &http::Method,
-        uri: &http::Uri,
-        headers: &HeaderMap,
-    ) -> Result<C, AuthError> {
+        request: &R,
+    ) -> Result<Arc<C>, AuthError> {
         let mut seen = crate::audit::Seen::default();
-        let result = self
-            .authenticate_seen(method, uri, headers, &mut seen)
-            .await;
+        let result = self.authenticate_seen(request, &mut seen).await;
         self.report(&result, &seen);
         result
     }
 
-    /// [`authenticate_parts`](Self::authenticate_parts) for a request that
+    /// [`authenticate_shared`](Self::authenticate_shared) for a request that
     /// was already counted and reported (another claims type, or no token
     /// after an optional layer): neither counted nor reported again.
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
-    pub(crate) async fn reauthenticate_parts<C: Claims>(
+    #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+    pub(crate) async fn reauthenticate_shared<C: Claims, R: crate::request::RequestHead>(
         &self,
-        method: &http::Method,
-        uri: &http::Uri,
-        headers: &HeaderMap,
-    ) -> Result<C, AuthError> {
+        request: &R,
+    ) -> Result<Arc<C>, AuthError> {
         let mut seen = crate::audit::Seen::default();
-        self.authenticate_seen(method, uri, headers, &mut seen)
-            .await
+        self.authenticate_seen(request, &mut seen).await
     }
 
-    async fn authenticate_seen<'a, C: Claims>(
+    async fn authenticate_seen<'a, C: Claims, R: crate::request::RequestHead>(
         &'a self,
-        method: &http::Method,
-        uri: &http::Uri,
-        headers: &'a HeaderMap,
+        request: &'a R,
         seen: &mut crate::audit::Seen<'a>,
-    ) -> Result<C, AuthError> {
+    ) -> Result<Arc<C>, AuthError> {
         use crate::audit::CredentialSource;
         match &self.inner.engine {
             Engine::Mock(user) => {
                 seen.source = Some(CredentialSource::Mock);
-                return mock_as(user);
+                return mock_as(user).map(Arc::new);
             }
             Engine::Unconfigured => return Err(AuthError::MissingAuthenticator),
             _ => {}
         }
+        let headers = request.headers();
         let token = match crate::source::find_token_in(headers, &self.inner.token_sources) {
             Ok((token, source)) => {
                 seen.source = Some(CredentialSource::Token(source));
                 if matches!(source, TokenSource::Cookie { .. }) {
-                    crate::source::check_cookie_csrf(method, uri, headers)?;
+                    crate::source::check_cookie_csrf(request)?;
                 }
                 token
             }
@@ -524,16 +511,19 @@ impl UssoAuth {
                 {
                     seen.source = Some(CredentialSource::ApiKey(api_keys.header_name()));
                     let user = api_keys.verify(key).await?;
-                    return convert(user);
+                    return convert(user).map(Arc::new);
                 }
                 return Err(AuthError::TokenNotFound);
             }
             Err(other) => return Err(other),
         };
         match &self.inner.engine {
-            Engine::Verifier(v) => v.verify(token).await,
-            Engine::Tenants(t) => t.verify(Some(headers), token, &mut seen.tenant).await,
-            Engine::Fleet(f) => f.verify(token).await,
+            Engine::Verifier(v) => v.verify_shared(token).await,
+            Engine::Tenants(t) => {
+                t.verify_shared(Some(headers), token, &mut seen.tenant)
+                    .await
+            }
+            Engine::Fleet(f) => f.verify(token).await.map(Arc::new),
             Engine::Mock(_) | Engine::Unconfigured => Err(AuthError::MissingAuthenticator),
         }
     }

@@ -1,5 +1,5 @@
 //! Verify USSO (or any OIDC/JWKS issuer's) JWT access tokens and authorize
-//! axum requests in one line.
+//! axum and actix-web requests in one line.
 //!
 //! ```no_run
 //! use axum::{Json, Router, routing::{get, post}};
@@ -79,6 +79,7 @@
 //! | `aws_lc_rs` | yes | the aws-lc-rs crypto backend (keys parsed once, fastest) |
 //! | `rust_crypto` | no | the RustCrypto backend (pure Rust; use with `default-features = false`: two backends in one build are a `compile_error!`, none too) |
 //! | `axum` | yes | extractors, [`UssoLayer`], RFC 6750 responses |
+//! | `actix` | no | the same for actix-web 4: extractors, [`actix::UssoMiddleware`], RFC 6750 responses |
 //! | `macros` | yes | `#[require_scope]`, `#[require_role]`, `#[workspace_scoped]`, … |
 //! | `testing` | no | `testing::TestIssuer`: a real JWKS issuer on 127.0.0.1 for tests |
 //! | `sqlx` | no | `usso::sqlx`: workspace-scoped queries on sqlx 0.8, with SQLite |
@@ -104,6 +105,8 @@
 mod api_key;
 mod audit;
 mod auth;
+#[cfg(any(feature = "axum", feature = "actix"))]
+mod authorized;
 mod claims;
 mod config;
 mod error;
@@ -115,6 +118,8 @@ pub mod metrics;
 #[cfg(not(feature = "metrics"))]
 mod metrics;
 mod policy;
+mod rejection;
+mod request;
 mod revocation;
 pub mod scope;
 mod source;
@@ -136,6 +141,9 @@ pub mod openapi;
 // The macros' OpenAPI descriptions, with or without the `utoipa` feature.
 #[path = "openapi/describe.rs"]
 mod openapi_describe;
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub mod actix;
 
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
@@ -151,14 +159,17 @@ pub mod __cli;
 pub use api_key::{ApiKeyFuture, ApiKeyVerifier, ApiKeys, HttpApiKeyVerifier};
 pub use audit::{AuthEvent, CredentialSource};
 pub use auth::UssoAuth;
+#[cfg(any(feature = "axum", feature = "actix"))]
+pub use authorized::Authorized;
 #[cfg(feature = "axum")]
-pub use axum::{AuthRejection, Authorized, ErrorHandler, UssoLayer, UssoService};
+pub use axum::{ErrorHandler, UssoLayer, UssoService};
 pub use claims::{Audience, Claims, NumericDate, UserData};
 pub use config::{ConfigError, ConfigSource, FleetConfig, JwtConfig, JwtConfigBuilder};
 pub use error::{AuthError, ErrorFormat};
 pub use jwks::{JwksError, JwksOptions, JwksStats, JwksStore};
 pub use keys::{Algorithm, Key, UnknownAlgorithm};
 pub use policy::{Authenticated, Policy, Requirement};
+pub use rejection::{AuthRejection, ErrorResponse};
 /// The HTTP client crate usso fetches keys with, so that a custom
 /// [`reqwest::Client`] can be passed (see
 /// [`JwtConfigBuilder::http_client`]) without a direct dependency.

@@ -1,8 +1,10 @@
 //! What the macros' expansions name (`::usso::__private::…`), and hooks for
 //! usso's own fuzz targets. Not public API: it may change in any release.
 
-#[cfg(feature = "axum")]
-pub use crate::axum::Authorized;
+#[cfg(any(feature = "axum", feature = "actix"))]
+pub use crate::Authorized;
+#[cfg(any(feature = "axum", feature = "actix"))]
+pub use crate::authorized::Guard;
 pub use crate::{Policy, Requirement, UserData, WorkspaceClaims};
 
 /// Compiles only for claims types that carry a workspace.

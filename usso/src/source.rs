@@ -1,4 +1,6 @@
-use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderName};
+use http::header::{AUTHORIZATION, COOKIE, HOST, HeaderMap, HeaderName, ORIGIN};
+
+use crate::request::{Headers, RequestHead, visible_ascii};
 
 use crate::{AuthError, ConfigError};
 
@@ -201,10 +203,13 @@ pub fn find_token<'h>(
     find_token_in(headers, sources).map(|(token, _)| token)
 }
 
+/// `Sec-Fetch-Site` (not among `http`'s constants).
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
 /// Like [`find_token`], also saying which source the token came from (a
 /// cookie, which browsers attach to cross-site requests, needs a CSRF check).
-pub(crate) fn find_token_in<'h, 's>(
-    headers: &'h HeaderMap,
+pub(crate) fn find_token_in<'h, 's, H: Headers>(
+    headers: &'h H,
     sources: &'s [TokenSource],
 ) -> Result<(&'h str, &'s TokenSource), AuthError> {
     for source in sources {
@@ -233,22 +238,15 @@ pub(crate) fn find_token_in<'h, 's>(
 ///   compared with each side's default. An `Origin` that can't be matched
 ///   (`null`, two of them, no `Host`) is refused.
 /// * Requests with neither (non-browser clients) pass.
-pub(crate) fn check_cookie_csrf(
-    method: &http::Method,
-    uri: &http::Uri,
-    headers: &HeaderMap,
-) -> Result<(), AuthError> {
-    let safe = matches!(
-        *method,
-        http::Method::GET | http::Method::HEAD | http::Method::OPTIONS | http::Method::TRACE
-    );
-    if safe {
+pub(crate) fn check_cookie_csrf<R: RequestHead>(request: &R) -> Result<(), AuthError> {
+    if request.is_safe_method() {
         return Ok(());
     }
-    let same_origin = match single(headers, "sec-fetch-site") {
-        Single::Absent => match single(headers, "origin") {
+    let headers = request.headers();
+    let same_origin = match single(headers, &SEC_FETCH_SITE) {
+        Single::Absent => match single(headers, &ORIGIN) {
             Single::Absent => true,
-            Single::One(origin) => same_origin(origin, uri, headers),
+            Single::One(origin) => same_origin(origin, request),
             Single::Many => false,
         },
         Single::One(site) => matches!(site, "same-origin" | "none"),
@@ -268,17 +266,17 @@ enum Single<'h> {
     Many,
 }
 
-fn single<'h>(headers: &'h HeaderMap, name: &str) -> Single<'h> {
-    let mut values = headers.get_all(name).iter();
+fn single<'h, H: Headers>(headers: &'h H, name: &HeaderName) -> Single<'h> {
+    let mut values = headers.values(name);
     match (values.next(), values.next()) {
         (None, _) => Single::Absent,
-        (Some(v), None) => v.to_str().map_or(Single::Many, Single::One),
+        (Some(v), None) => visible_ascii(v).map_or(Single::Many, Single::One),
         (Some(_), Some(_)) => Single::Many,
     }
 }
 
 /// Whether `origin` (an `Origin` header) is the request's own origin.
-fn same_origin(origin: &str, uri: &http::Uri, headers: &HeaderMap) -> bool {
+fn same_origin<R: RequestHead>(origin: &str, request: &R) -> bool {
     fn default_port(scheme: &str) -> Option<u16> {
         match scheme {
             "http" => Some(80),
@@ -299,19 +297,20 @@ fn same_origin(origin: &str, uri: &http::Uri, headers: &HeaderMap) -> bool {
     if origin.path_and_query().is_some_and(|p| p.as_str() != "/") {
         return false;
     }
-    let authority = match (uri.authority(), single(headers, "host")) {
-        (Some(authority), _) => authority.clone(),
-        (None, Single::One(host)) => match host.parse::<http::uri::Authority>() {
-            Ok(authority) => authority,
-            Err(_) => return false,
-        },
+    let authority = match (request.authority(), single(request.headers(), &HOST)) {
+        (Some(authority), _) | (None, Single::One(authority)) => {
+            match authority.parse::<http::uri::Authority>() {
+                Ok(authority) => authority,
+                Err(_) => return false,
+            }
+        }
         // HTTP/1.0 without `Host`, or two of them: nothing to compare with.
         (None, _) => return false,
     };
     if !authority.host().eq_ignore_ascii_case(o_host) {
         return false;
     }
-    match uri.scheme_str() {
+    match request.scheme() {
         Some(scheme) => {
             scheme.eq_ignore_ascii_case(o_scheme)
                 && authority.port_u16().or_else(|| default_port(scheme)) == Some(o_port)
@@ -325,21 +324,20 @@ fn same_origin(origin: &str, uri: &http::Uri, headers: &HeaderMap) -> bool {
     }
 }
 
-fn from_header<'h>(
-    headers: &'h HeaderMap,
+fn from_header<'h, H: Headers>(
+    headers: &'h H,
     name: &HeaderName,
     prefix: Option<&str>,
 ) -> Result<Option<&'h str>, AuthError> {
-    let mut values = headers.get_all(name).iter();
+    let mut values = headers.values(name);
     let Some(value) = values.next() else {
         return Ok(None);
     };
     if values.next().is_some() {
         return Err(AuthError::invalid(format!("more than one `{name}` header")));
     }
-    let value = value
-        .to_str()
-        .map_err(|_| AuthError::invalid(format!("the `{name}` header is not visible ASCII")))?
+    let value = visible_ascii(value)
+        .ok_or_else(|| AuthError::invalid(format!("the `{name}` header is not visible ASCII")))?
         .trim();
     let token = match prefix {
         None => value,
@@ -367,10 +365,10 @@ fn from_header<'h>(
     Ok(Some(token))
 }
 
-fn from_cookies<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, AuthError> {
+fn from_cookies<'h, H: Headers>(headers: &'h H, name: &str) -> Result<Option<&'h str>, AuthError> {
     let mut found = None;
-    for header in headers.get_all(COOKIE) {
-        let Ok(header) = header.to_str() else {
+    for header in headers.values(&COOKIE) {
+        let Some(header) = visible_ascii(header) else {
             continue;
         };
         for pair in header.split(';') {

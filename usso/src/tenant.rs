@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use http::{HeaderMap, HeaderName};
+use http::HeaderName;
 
 use crate::verify::Verifier;
 use crate::{AuthError, Claims, ConfigError, JwtConfig, TokenSource};
@@ -189,16 +189,16 @@ impl TenantRouter {
     }
 
     /// The tenant's configured id (never the client's string) and verifier.
-    fn select(
+    fn select<H: crate::request::Headers>(
         &self,
-        headers: Option<&HeaderMap>,
+        headers: Option<&H>,
         token: &str,
     ) -> Result<(&str, &Arc<Verifier>), AuthError> {
         let found = match &self.selector {
             Selector::Header(name) => {
                 let id = headers
-                    .and_then(|h| h.get(name))
-                    .and_then(|v| v.to_str().ok())
+                    .and_then(|h| h.values(name).next())
+                    .and_then(crate::request::visible_ascii)
                     .ok_or(AuthError::UnknownTenant)?;
                 self.tenants
                     .get_key_value(id.trim())
@@ -219,14 +219,26 @@ impl TenantRouter {
 
     /// Verifies with the request's tenant, whose id is put in `tenant`
     /// (for the audit event) as soon as it is known.
-    pub(crate) async fn verify<'s, C: Claims>(
+    pub(crate) async fn verify<'s, C: Claims, H: crate::request::Headers>(
         &'s self,
-        headers: Option<&HeaderMap>,
+        headers: Option<&H>,
         token: &str,
         tenant: &mut Option<&'s str>,
     ) -> Result<C, AuthError> {
         let (id, verifier) = self.select(headers, token)?;
         *tenant = Some(id);
         verifier.verify(token).await
+    }
+
+    /// [`verify`](Self::verify), sharing a cached token's claims.
+    pub(crate) async fn verify_shared<'s, C: Claims, H: crate::request::Headers>(
+        &'s self,
+        headers: Option<&H>,
+        token: &str,
+        tenant: &mut Option<&'s str>,
+    ) -> Result<Arc<C>, AuthError> {
+        let (id, verifier) = self.select(headers, token)?;
+        *tenant = Some(id);
+        verifier.verify_shared(token).await
     }
 }

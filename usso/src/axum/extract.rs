@@ -1,80 +1,14 @@
-use std::fmt;
 use std::marker::PhantomData;
-use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 
-use super::AuthRejection;
+use crate::audit::Reported;
+use crate::authorized::{Guard, Verified, authorize};
 use crate::policy::{Authenticated, Policy};
-use crate::{AuthError, Claims, UserData, UssoAuth};
-
-/// Verified claims of type `C`, authorized by policy `P`: the typed-policy
-/// extractor, twin of Django's `USSOAuthMixin.required_scopes`, and the one
-/// place where usso checks policies (the macros expand to it).
-///
-/// It verifies the token (once per request: later extractors and the layer
-/// share the result), then checks `P::REQUIREMENT`, and rejects with 401 or
-/// 403 before the handler, and before any body extractor, runs.
-///
-/// ```no_run
-/// use axum::{Router, routing::get};
-/// use usso::{Authorized, Policy, Requirement, UserData, UssoAuth};
-///
-/// struct ReadData;
-/// impl Policy for ReadData {
-///     const REQUIREMENT: Requirement = Requirement::Scope("read:data");
-/// }
-///
-/// async fn protected(Authorized(user, _): Authorized<UserData, ReadData>) -> String {
-///     format!("Protected data for {}", user.sub.unwrap_or_default())
-/// }
-///
-/// # fn app(auth: UssoAuth) -> Router {
-/// Router::new().route("/data", get(protected)).with_state(auth)
-/// # }
-/// ```
-pub struct Authorized<C = UserData, P = Authenticated>(pub C, pub PhantomData<P>);
-
-impl<C, P> Authorized<C, P> {
-    /// The claims.
-    pub fn into_inner(self) -> C {
-        self.0
-    }
-}
-
-impl<C, P> Deref for Authorized<C, P> {
-    type Target = C;
-    fn deref(&self) -> &C {
-        &self.0
-    }
-}
-
-impl<C, P> DerefMut for Authorized<C, P> {
-    fn deref_mut(&mut self) -> &mut C {
-        &mut self.0
-    }
-}
-
-impl<C: fmt::Debug, P> fmt::Debug for Authorized<C, P> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Authorized")
-            .field(&self.0)
-            .field(&std::any::type_name::<P>())
-            .finish()
-    }
-}
-
-impl<C: Clone, P> Clone for Authorized<C, P> {
-    fn clone(&self) -> Self {
-        Self(self.0.clone(), PhantomData)
-    }
-}
-
-/// Claims verified earlier in this request (by the layer or another
-/// extractor); private so nothing outside usso can forge it.
-#[derive(Clone)]
-pub(crate) struct Verified<C>(pub(crate) usize, pub(crate) C);
+use crate::request::HttpHead;
+use crate::{AuthError, AuthRejection, Authorized, Claims, UserData, UssoAuth};
 
 /// Routers without state (`Router<()>`) find their authenticator in the
 /// request extensions; this placeholder makes the `FromRef` bound hold and
@@ -107,62 +41,55 @@ where
 pub(crate) async fn verified<C: Claims, S>(
     parts: &mut Parts,
     state: &S,
-) -> Result<(C, UssoAuth), AuthRejection>
+) -> Result<(Arc<C>, UssoAuth), AuthRejection>
 where
     UssoAuth: FromRef<S>,
 {
     let auth = authenticator(parts, state)?;
-    // Reuse only a verification made by this very authenticator: an outer
-    // layer with looser rules (another audience) must not vouch for a
-    // router that configured stricter ones.
-    if let Some(Verified(by, claims)) = parts.extensions.get::<Verified<C>>()
-        && *by == auth.id()
+    if let Some(claims) = parts
+        .extensions
+        .get::<Verified>()
+        .and_then(|v| v.claims::<C>(&auth))
     {
-        return Ok((claims.clone(), auth));
+        return Ok((claims, auth));
     }
-    let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
+    let head = HttpHead {
+        method: &parts.method,
+        uri: &parts.uri,
+        headers: &parts.headers,
+    };
+    // One audit event per request: the layer and the other extractors of
+    // this request share the first report.
     let claims = if reported(&mut parts.extensions, auth.id()) {
-        auth.reauthenticate_parts::<C>(method, uri, headers).await
+        auth.reauthenticate_shared::<C, _>(&head).await
     } else {
-        auth.authenticate_parts::<C>(method, uri, headers).await
+        auth.authenticate_shared::<C, _>(&head).await
     }
     .map_err(|e| AuthRejection::new(e, &auth))?;
-    remember_verified(&mut parts.extensions, auth.id(), &claims);
+    parts
+        .extensions
+        .insert(Verified::new(&auth, Arc::clone(&claims)));
     Ok((claims, auth))
 }
 
-/// This request's authentication by authenticator `.0` has been counted
-/// and reported to its audit hook.
-#[derive(Clone, Copy)]
-pub(crate) struct Reported(pub(crate) usize);
-
 /// Whether authenticator `by` already reported this request; marks it
-/// reported either way, so that the layer and every extractor of one
-/// request make one audit event between them.
+/// reported either way.
 pub(crate) fn reported(extensions: &mut http::Extensions, by: usize) -> bool {
     extensions
         .insert(Reported(by))
         .is_some_and(|Reported(was)| was == by)
 }
 
-/// Records a verification made by authenticator `by` for the rest of the
-/// request (extractors and layer alike).
-pub(crate) fn remember_verified<C: Claims>(
-    extensions: &mut http::Extensions,
-    by: usize,
-    claims: &C,
-) {
-    extensions.insert(Verified(by, claims.clone()));
-    // Extractors of the standard claims (`Workspace`, `UserData`) reuse
-    // this verification too, even when the handler's type is a custom one.
-    if std::any::TypeId::of::<C>() != std::any::TypeId::of::<UserData>() {
-        extensions.insert(Verified(by, claims.user_data().clone()));
-    }
-}
-
-fn authorize<C: Claims, P: Policy>(claims: &C, auth: &UssoAuth) -> Result<(), AuthRejection> {
-    auth.check_requirement(&P::REQUIREMENT, claims.user_data())
-        .map_err(|e| AuthRejection::new(e, auth))
+async fn authorized<C: Claims, P: Policy, S>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<Authorized<C, P>, AuthRejection>
+where
+    UssoAuth: FromRef<S>,
+{
+    let (claims, auth) = verified::<C, S>(parts, state).await?;
+    authorize::<C, P>(&claims, &auth)?;
+    Ok(Authorized(Arc::unwrap_or_clone(claims), PhantomData))
 }
 
 impl<S: Send + Sync, C: Claims, P: Policy> FromRequestParts<S> for Authorized<C, P>
@@ -172,9 +99,7 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let (claims, auth) = verified::<C, S>(parts, state).await?;
-        authorize::<C, P>(&claims, &auth)?;
-        Ok(Self(claims, PhantomData))
+        authorized(parts, state).await
     }
 }
 
@@ -185,18 +110,40 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Maybe<Self> {
-        match verified::<C, S>(parts, state).await {
-            Ok((claims, auth)) => {
+        match optional(verified::<C, S>(parts, state).await)? {
+            Some((claims, auth)) => {
                 authorize::<C, P>(&claims, &auth)?;
-                Ok(Some(Self(claims, PhantomData)))
+                Ok(Some(Self(Arc::unwrap_or_clone(claims), PhantomData)))
             }
-            Err(rejection) if *rejection.error() == AuthError::TokenNotFound => Ok(None),
-            Err(rejection) => Err(rejection),
+            None => Ok(None),
         }
     }
 }
 
+/// The macros' guard: verified and authorized, nothing copied.
+impl<S: Send + Sync, C: Claims, P: Policy> FromRequestParts<S> for Guard<C, P>
+where
+    UssoAuth: FromRef<S>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let (claims, auth) = verified::<C, S>(parts, state).await?;
+        authorize::<C, P>(&claims, &auth)?;
+        Ok(Self::new())
+    }
+}
+
 /// What an optional extractor answers: `None` only for "no token at all".
+fn optional<T>(found: Result<T, AuthRejection>) -> Result<Option<T>, AuthRejection> {
+    match found {
+        Ok(found) => Ok(Some(found)),
+        Err(rejection) if *rejection.error() == AuthError::TokenNotFound => Ok(None),
+        Err(rejection) => Err(rejection),
+    }
+}
+
+/// What an optional extractor answers.
 type Maybe<T> = Result<Option<T>, AuthRejection>;
 
 /// `user: UserData` in a handler: any valid token (the Python SDK's
@@ -210,7 +157,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         verified::<Self, S>(parts, state)
             .await
-            .map(|(claims, _)| claims)
+            .map(|(claims, _)| Arc::unwrap_or_clone(claims))
     }
 }
 
@@ -239,8 +186,19 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let (claims, auth) = verified::<UserData, S>(parts, state).await?;
-        Self::from_claims(&claims)
-            .ok_or_else(|| AuthRejection::new(AuthError::WorkspaceRequired, &auth))
+        let auth = authenticator(parts, state)?;
+        // Only the standard claims are read: no copy of a custom type.
+        let reused = parts
+            .extensions
+            .get::<Verified>()
+            .and_then(|v| v.user_data(&auth).map(Self::from_claims));
+        let workspace = match reused {
+            Some(workspace) => workspace,
+            None => {
+                let (claims, _) = verified::<UserData, S>(parts, state).await?;
+                Self::from_claims(&claims)
+            }
+        };
+        workspace.ok_or_else(|| AuthRejection::new(AuthError::WorkspaceRequired, &auth))
     }
 }

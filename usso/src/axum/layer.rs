@@ -9,9 +9,10 @@ use http::Request;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::AuthRejection;
-use super::extract::{remember_verified, reported};
-use crate::{AuthError, Claims, UserData, UssoAuth};
+use super::extract::reported;
+use crate::authorized::Verified;
+use crate::request::HttpHead;
+use crate::{AuthError, AuthRejection, Claims, UserData, UssoAuth};
 
 /// Tower middleware that authenticates every request: the twin of the
 /// Django `USSOAuthMiddleware` (`request.usso_user`).
@@ -157,16 +158,23 @@ where
             // reuse its report (and a second layer with the same
             // authenticator does too).
             let again = reported(request.extensions_mut(), auth.id());
-            let (method, uri, headers) = (request.method(), request.uri(), request.headers());
+            let head = HttpHead {
+                method: request.method(),
+                uri: request.uri(),
+                headers: request.headers(),
+            };
             let result = if again {
-                auth.reauthenticate_parts::<C>(method, uri, headers).await
+                auth.reauthenticate_shared::<C, _>(&head).await
             } else {
-                auth.authenticate_parts::<C>(method, uri, headers).await
+                auth.authenticate_shared::<C, _>(&head).await
             };
             match result {
                 Ok(claims) => {
-                    remember_verified(request.extensions_mut(), auth.id(), &claims);
-                    request.extensions_mut().insert(claims);
+                    let owned = C::clone(&claims);
+                    request
+                        .extensions_mut()
+                        .insert(Verified::new(&auth, claims));
+                    request.extensions_mut().insert(owned);
                 }
                 Err(AuthError::TokenNotFound) if !required => {}
                 Err(error) => return Ok(AuthRejection::new(error, &auth).into_response()),

@@ -3,7 +3,7 @@
 //! * [`UserData`](crate::UserData) (or any [`Claims`](crate::Claims) type
 //!   through [`Authorized`]) as a handler argument verifies the request's
 //!   token: the Python SDK's `Depends(authenticator)`.
-//! * [`Authorized<C, P>`] also checks a [`Policy`](crate::Policy) and
+//! * [`Authorized<C, P>`](crate::Authorized) also checks a [`Policy`](crate::Policy) and
 //!   rejects with 403 before the handler runs.
 //! * `Option<…>` of either gives optional authentication: no token is
 //!   `None`, a bad token is still a 401.
@@ -19,6 +19,5 @@ mod extract;
 mod layer;
 mod response;
 
-pub use extract::Authorized;
 pub use layer::{UssoLayer, UssoService};
-pub use response::{AuthRejection, ErrorHandler};
+pub use response::ErrorHandler;

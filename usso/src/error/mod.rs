@@ -144,9 +144,10 @@ pub enum AuthError {
     #[error("unknown or missing tenant")]
     UnknownTenant,
     /// A server bug: a usso extractor ran but no [`UssoAuth`](crate::UssoAuth)
-    /// was reachable from the router state or the request extensions. 500.
+    /// was reachable from the router state, the app data or the request
+    /// extensions. 500.
     #[error(
-        "usso is not configured for this route: add the `UssoAuth` to the router state (`UssoAuth: FromRef<S>`) or as a layer (`.layer(auth.layer())` or `.layer(Extension(auth))`)"
+        "usso is not configured for this route: add the `UssoAuth` to the router state (`UssoAuth: FromRef<S>`) or as a layer (`.layer(auth.layer())` or `.layer(Extension(auth))`); in actix-web, as app data (`.app_data(web::Data::new(auth))`) or middleware (`.wrap(UssoMiddleware::required(auth))`)"
     )]
     MissingAuthenticator,
 }

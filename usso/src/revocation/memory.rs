@@ -190,6 +190,7 @@ impl Store {
     }
 
     /// The most rules held.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn max_entries(&self) -> usize {
         self.options.max_entries
     }

@@ -87,6 +87,7 @@ pub(crate) enum Verdict {
     Valid,
     Revoked,
     /// Out of sync for longer than fail-closed allows.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     Unavailable {
         retry_after: Duration,
     },

@@ -48,6 +48,12 @@ impl Verifier {
     }
 
     pub(crate) async fn verify<C: Claims>(&self, token: &str) -> Result<C, AuthError> {
+        self.verify_shared(token).await.map(Arc::unwrap_or_clone)
+    }
+
+    /// [`verify`](Self::verify), sharing the claims with the verified-token
+    /// cache instead of copying them: a hit is an `Arc` clone.
+    pub(crate) async fn verify_shared<C: Claims>(&self, token: &str) -> Result<Arc<C>, AuthError> {
         let rules: &Rules = &self.config.rules;
         let now = NumericDate::now();
         if let Some(hit) = self.cache_hit::<C>(token, now) {
@@ -69,7 +75,7 @@ impl Verifier {
         parsed: &super::ParsedToken<'_>,
         key: Arc<VerifyingKey>,
         now: NumericDate,
-    ) -> Result<C, AuthError> {
+    ) -> Result<Arc<C>, AuthError> {
         let claims = super::finish::<C>(parsed, &key, &self.config.rules, now)?;
         // Read before the check: a rule added meanwhile moves it on, and
         // the next cache hit checks again.
@@ -84,6 +90,7 @@ impl Verifier {
                 return Err(AuthError::RevocationsUnavailable { retry_after });
             }
         }
+        let claims = Arc::new(claims);
         self.remember(token, parsed, key, &claims, generation);
         Ok(claims)
     }
@@ -91,7 +98,11 @@ impl Verifier {
     /// A cached verification of exactly this token, if it is still valid:
     /// times re-checked, and the key that verified it still the one the key
     /// set returns for it.
-    fn cache_hit<C: Claims>(&self, token: &str, now: NumericDate) -> Option<Result<C, AuthError>> {
+    fn cache_hit<C: Claims>(
+        &self,
+        token: &str,
+        now: NumericDate,
+    ) -> Option<Result<Arc<C>, AuthError>> {
         let cache = self.cache.as_ref()?;
         let entry = cache.get(token)?;
         let current = self.keys.key_now(entry.kid.as_deref(), entry.alg);
@@ -105,7 +116,7 @@ impl Verifier {
             cache.invalidate(token);
             return Some(Err(e));
         }
-        let Some(claims) = entry.claims.downcast_ref::<C>() else {
+        let Ok(claims) = Arc::clone(&entry.claims).downcast::<C>() else {
             // Cached for another claims type: verify again and re-store.
             cache.invalidate(token);
             return None;
@@ -126,7 +137,7 @@ impl Verifier {
             }
         }
         cache.hit();
-        Some(Ok(claims.clone()))
+        Some(Ok(claims))
     }
 
     fn remember<C: Claims>(
@@ -134,7 +145,7 @@ impl Verifier {
         token: &str,
         parsed: &super::ParsedToken<'_>,
         key: Arc<VerifyingKey>,
-        claims: &C,
+        claims: &Arc<C>,
         generation: u64,
     ) {
         let Some(cache) = &self.cache else {
@@ -144,7 +155,7 @@ impl Verifier {
         cache.insert(
             token,
             Entry {
-                claims: Arc::new(claims.clone()),
+                claims: Arc::clone(claims) as Arc<dyn std::any::Any + Send + Sync>,
                 key,
                 kid: parsed.kid.as_deref().map(Into::into),
                 alg: parsed.alg,
@@ -160,7 +171,7 @@ impl Verifier {
         let rules: &Rules = &self.config.rules;
         let now = NumericDate::now();
         if let Some(hit) = self.cache_hit::<C>(token, now) {
-            return hit;
+            return hit.map(Arc::unwrap_or_clone);
         }
         let parsed = super::parse(token, rules)?;
         let key = self
@@ -170,6 +181,7 @@ impl Verifier {
                 retry_after: std::time::Duration::from_secs(1),
             }))?;
         self.finish(token, &parsed, key, now)
+            .map(Arc::unwrap_or_clone)
     }
 
     /// Like [`Verifier::new`], reusing one JWKS store per URL.

@@ -20,7 +20,7 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
     pub(crate) fn from_claims(claims: &UserData) -> Option<Self> {
         let id = claims.workspace_id.as_deref().filter(|w| !w.is_empty())?;
         Some(Self {
