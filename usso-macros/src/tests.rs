@@ -165,21 +165,23 @@ fn require_auth_without_claims_prepends_a_parameter() {
         "",
         "async fn ping(State(s): State<AppState>, body: String) -> &'static str { \"pong\" }",
     );
-    let expected =
-        policy_items(
-            "__usso_policy_ping",
-            quote!(),
-            req(quote!(All(&[
-                ::usso::__private::Requirement::Authenticated
-            ]))),
-        ) + " " + &quote! {
+    let expected = policy_items(
+        "__usso_policy_ping",
+        quote!(),
+        req(quote!(All(&[
+            ::usso::__private::Requirement::Authenticated
+        ]))),
+    ) + " "
+        + &quote! {
             async fn ping(
                 _: ::usso::__private::Guard<::usso::__private::UserData, __usso_policy_ping>,
                 State(s): State<AppState>,
                 body: String
             ) -> &'static str { { "pong" } }
         }
-        .to_string() + " " + &order_check("ping");
+        .to_string()
+        + " "
+        + &order_check("ping");
     assert_eq!(output, expected);
 }
 

@@ -139,11 +139,11 @@ mod axum;
 #[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
 pub mod openapi;
 // The macros' OpenAPI descriptions, with or without the `utoipa` feature.
-#[path = "openapi/describe.rs"]
-mod openapi_describe;
 #[cfg(feature = "actix")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
 pub mod actix;
+#[path = "openapi/describe.rs"]
+mod openapi_describe;
 
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
