@@ -392,3 +392,48 @@ async fn custom_token_sources_are_reported_as_header_or_cookie() {
     let sources: Vec<_> = take(&log).iter().map(|e| e.source).collect();
     assert_eq!(sources, [Some("header"), Some("cookie")]);
 }
+
+/// actix-web: the middleware and the extractors after it, or extractors
+/// alone, make one event per request, as in axum.
+#[actix_web::test]
+async fn actix_middleware_and_extractors_share_one_report() {
+    use actix_web::{App, test, web};
+    use usso::actix::UssoMiddleware;
+
+    async fn both(user: UserData, ws: Workspace) -> String {
+        format!("{} {}", user.sub.unwrap_or_default(), ws.id())
+    }
+    let issuer = TestIssuer::start().await;
+    let (auth, log) = audited(issuer.auth());
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(auth.clone()))
+            .service(
+                web::scope("/mw")
+                    .wrap(UssoMiddleware::required(auth.clone()))
+                    .route("/both", web::get().to(both)),
+            )
+            .route("/both", web::get().to(both)),
+    )
+    .await;
+    let token = issuer
+        .token()
+        .sub("user:7")
+        .claim("workspace_id", "ws_1")
+        .mint();
+    for path in ["/mw/both", "/both"] {
+        let req = test::TestRequest::get()
+            .uri(path)
+            .insert_header(("authorization", bearer(&token)))
+            .to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        let events = take(&log);
+        assert_eq!(codes(&events), ["ok"], "{path}: one event");
+        assert_eq!(events[0].subject.as_deref(), Some("user:7"));
+        let req = test::TestRequest::get().uri(path).to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(res.status().as_u16(), 401, "{path}");
+        assert_eq!(codes(&take(&log)), ["token_not_found"], "{path}: one event");
+    }
+}

@@ -357,7 +357,11 @@ fn from_header<'h, H: Headers>(
     if token.is_empty() {
         return Ok(None);
     }
-    if token.bytes().any(|b| b.is_ascii_whitespace()) {
+    // Branch-free, as in `visible_ascii`: it scans the whole token.
+    if token
+        .bytes()
+        .fold(false, |any, b| any | b.is_ascii_whitespace())
+    {
         return Err(AuthError::invalid(format!(
             "the `{name}` header holds more than one value"
         )));
