@@ -9,7 +9,6 @@
 #[path = "../tests/common/redis_server.rs"]
 mod redis_server;
 
-use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use usso::testing::SigningKey;
@@ -18,39 +17,13 @@ use usso::{
     UserData, UssoAuth,
 };
 
-const BATCHES: usize = 21;
+#[allow(dead_code)]
+#[path = "support/harness.rs"]
+mod harness;
 
-fn interleaved(fs: &mut [Box<dyn FnMut() -> bool + '_>]) -> Vec<f64> {
-    let per_batch: Vec<u64> = fs
-        .iter_mut()
-        .map(|f| {
-            let start = Instant::now();
-            let mut n = 0u64;
-            while start.elapsed() < Duration::from_millis(40) {
-                assert!(f(), "benchmarked call failed");
-                n += 1;
-            }
-            (n / 4).max(1)
-        })
-        .collect();
-    let mut samples = vec![Vec::with_capacity(BATCHES); fs.len()];
-    for _ in 0..BATCHES {
-        for (i, f) in fs.iter_mut().enumerate() {
-            let t = Instant::now();
-            for _ in 0..per_batch[i] {
-                black_box(f());
-            }
-            samples[i].push(t.elapsed().as_nanos() as f64 / per_batch[i] as f64);
-        }
-    }
-    samples
-        .into_iter()
-        .map(|mut s| {
-            s.sort_by(f64::total_cmp);
-            s[s.len() / 2]
-        })
-        .collect()
-}
+use harness::interleaved;
+
+const BATCHES: usize = 21;
 
 /// A set holding `n` live rules, a third of each kind, none matching the
 /// benchmarked token.
@@ -166,7 +139,7 @@ fn main() {
             cached.verify_token_sync::<UserData>(token).is_ok()
         }));
     }
-    let t = interleaved(&mut fs);
+    let t = interleaved(&mut fs, BATCHES);
     for (i, (n, _)) in sets.iter().enumerate() {
         let (check, verify, hit) = (t[3 * i], t[3 * i + 1], t[3 * i + 2]);
         println!(

@@ -15,47 +15,18 @@ use serde_json::{Value, json};
 use usso::testing::SigningKey;
 use usso::{Algorithm, JwtConfig, Key, TokenCacheOptions, UserData, UssoAuth};
 
+#[allow(dead_code)]
+#[path = "support/harness.rs"]
+mod harness;
+
+use harness::{interleaved, interleaved_samples};
+
 const BATCHES: usize = 15;
 
 /// Times `f` alone (used for the child-process baseline).
 fn median_ns(f: impl FnMut() -> bool) -> f64 {
     let mut fs: Vec<Box<dyn FnMut() -> bool + '_>> = vec![Box::new(f)];
-    interleaved(&mut fs)[0]
-}
-
-/// Times several functions in alternating batches (A, B, C, A, B, C, …)
-/// so that machine noise hits all of them alike; returns each one's median
-/// nanoseconds per call.
-fn interleaved(fs: &mut [Box<dyn FnMut() -> bool + '_>]) -> Vec<f64> {
-    let per_batch: Vec<u64> = fs
-        .iter_mut()
-        .map(|f| {
-            let start = Instant::now();
-            let mut n = 0u64;
-            while start.elapsed() < Duration::from_millis(40) {
-                assert!(f(), "benchmarked call failed");
-                n += 1;
-            }
-            (n / 4).max(1) // about 10 ms per batch
-        })
-        .collect();
-    let mut samples = vec![Vec::with_capacity(BATCHES); fs.len()];
-    for _ in 0..BATCHES {
-        for (i, f) in fs.iter_mut().enumerate() {
-            let t = Instant::now();
-            for _ in 0..per_batch[i] {
-                black_box(f());
-            }
-            samples[i].push(t.elapsed().as_nanos() as f64 / per_batch[i] as f64);
-        }
-    }
-    samples
-        .into_iter()
-        .map(|mut s| {
-            s.sort_by(f64::total_cmp);
-            s[s.len() / 2]
-        })
-        .collect()
+    interleaved(&mut fs, BATCHES)[0]
 }
 
 fn claims() -> Value {
@@ -281,7 +252,7 @@ fn main() {
                 dalek_key.verify(msg, &dalek_sig).is_ok()
             }));
         }
-        let t = interleaved(&mut fs);
+        let t = interleaved(&mut fs, BATCHES);
         let (aws, jwt_aws, usso, cached) = (t[0], t[1], t[2], t[3]);
         let (raw_ns, raw_name) = match t.get(4) {
             Some(&dalek) if dalek < aws => {
@@ -445,36 +416,4 @@ fn metrics_cost() {
     );
     println!("|---|---|---|---|---|");
     row("request (`authenticate`, cache hit)", 4, 6);
-}
-
-/// Like [`interleaved`], with `rounds` rounds of batches of about `batch`
-/// each; returns every batch's nanoseconds per call, by column and round.
-fn interleaved_samples(
-    fs: &mut [Box<dyn FnMut() -> bool + '_>],
-    rounds: usize,
-    batch: Duration,
-) -> Vec<Vec<f64>> {
-    let per_batch: Vec<u64> = fs
-        .iter_mut()
-        .map(|f| {
-            let start = Instant::now();
-            let mut n = 0u64;
-            while start.elapsed() < batch * 4 {
-                assert!(f(), "benchmarked call failed");
-                n += 1;
-            }
-            (n / 4).max(1)
-        })
-        .collect();
-    let mut samples = vec![Vec::with_capacity(rounds); fs.len()];
-    for _ in 0..rounds {
-        for (i, f) in fs.iter_mut().enumerate() {
-            let t = Instant::now();
-            for _ in 0..per_batch[i] {
-                black_box(f());
-            }
-            samples[i].push(t.elapsed().as_nanos() as f64 / per_batch[i] as f64);
-        }
-    }
-    samples
 }

@@ -81,7 +81,7 @@ pub struct RevocationStats {
 /// foldhash, randomly seeded per map: the lookups are on every request, and
 /// SipHash (std's default) made a check with 1M rules ~1.5× slower in
 /// `benches/revocation.rs`. Keys come from revocations and verified claims,
-/// and the seed keeps them from being chosen to collide.
+/// and its random per-map key keeps them from being chosen to collide.
 type Map<V> = HashMap<Box<str>, V, foldhash::fast::RandomState>;
 
 #[derive(Debug, Default)]
